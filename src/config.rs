@@ -1,0 +1,172 @@
+//! `site.toml`: what a site is called, who publishes it, where it is served, and how it looks.
+//!
+//! Unknown keys are errors, so a misspelt setting is caught instead of silently ignored.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, LineIndex};
+
+/// The name of the configuration file at a site's root.
+pub const FILE_NAME: &str = "site.toml";
+
+/// The parsed `site.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site's title, shown in the header and in every page title.
+    pub title: String,
+    /// The publishing municipality; councils that name none belong to it.
+    pub municipality: String,
+    /// Where the site is served: `https://host/`, `https://host/sub/path/` or `file:///folder/`.
+    pub base_url: String,
+    /// The language of the theme's texts: a table of the theme's `i18n.toml` (`da`, `en`).
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The theme: a folder under `themes/`, or the built-in `standard`.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// The URL of the site's accessibility statement (tilgængelighedserklæring).
+    pub accessibility_statement: String,
+    /// The municipality's contact block, shown in every page's footer.
+    #[serde(default)]
+    pub contact: Contact,
+}
+
+/// A contact block: every line optional.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// The department that answers, e.g. "Job- og Uddannelsesafdelingen".
+    pub department: Option<String>,
+    /// Postal address on one line.
+    pub address: Option<String>,
+    /// Phone number as written, e.g. "99 31 37 00".
+    pub phone: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// The municipality's CVR number.
+    pub cvr: Option<String>,
+}
+
+fn default_language() -> String {
+    "da".to_owned()
+}
+
+fn default_theme() -> String {
+    "standard".to_owned()
+}
+
+impl SiteConfig {
+    /// Read and check `root/site.toml`; `base_url` overrides the file's `base_url`.
+    pub fn load(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Diagnostic> {
+        let path = root.join(FILE_NAME);
+        let shown = Path::new(FILE_NAME);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Diagnostic::file(
+                shown,
+                format!(
+                    "cannot read the site configuration ({e}); expected a site.toml in {}",
+                    root.display()
+                ),
+            )
+        })?;
+        let mut config: SiteConfig = toml::from_str(&text).map_err(|e| {
+            let line = e.span().map(|span| LineIndex::new(&text).line(span.start));
+            Diagnostic {
+                file: shown.to_path_buf(),
+                line,
+                message: e.message().trim_end().to_owned(),
+            }
+        })?;
+        if let Some(url) = base_url {
+            config.base_url = url.to_owned();
+        }
+        config.base_url = normalize_base_url(&config.base_url).map_err(|message| {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("base_url"))
+                .map(|i| i + 1);
+            Diagnostic {
+                file: shown.to_path_buf(),
+                line,
+                message,
+            }
+        })?;
+        Ok(config)
+    }
+
+    /// The path part of `base_url`, always starting and ending with `/`.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = &self.base_url[self.base_url.find("://").map_or(0, |i| i + 3)..];
+        after_scheme
+            .find('/')
+            .map_or("/", |slash| &after_scheme[slash..])
+    }
+
+    /// True when the site is meant to be opened from disk (`file://`), where a folder link
+    /// does not open its `index.html` by itself.
+    pub fn opened_from_disk(&self) -> bool {
+        self.base_url.starts_with("file://")
+    }
+}
+
+fn normalize_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(format!(
+            "base_url `{url}` is not a full URL: expected e.g. `https://www.kommune.dk/raad/` or `file:///srv/site/`"
+        ));
+    };
+    if !matches!(scheme, "http" | "https" | "file") {
+        return Err(format!(
+            "base_url `{url}` has the scheme `{scheme}`: expected http, https or file"
+        ));
+    }
+    if scheme != "file" && rest.split('/').next().unwrap_or("").is_empty() {
+        return Err(format!("base_url `{url}` has no host name"));
+    }
+    if rest.contains(['?', '#', ' ']) {
+        return Err(format!(
+            "base_url `{url}` may not contain `?`, `#` or spaces"
+        ));
+    }
+    let mut url = url.to_owned();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(base_url: &str) -> SiteConfig {
+        SiteConfig {
+            title: "t".into(),
+            municipality: "m".into(),
+            base_url: normalize_base_url(base_url).unwrap(),
+            language: default_language(),
+            theme: default_theme(),
+            accessibility_statement: "https://a".into(),
+            contact: Contact::default(),
+        }
+    }
+
+    #[test]
+    fn base_path_of_each_hosting_mode() {
+        assert_eq!(config("https://www.example.dk").base_path(), "/");
+        assert_eq!(config("https://www.example.dk/raad").base_path(), "/raad/");
+        assert_eq!(config("file:///tmp/site/").base_path(), "/tmp/site/");
+        assert!(config("file:///tmp/site").opened_from_disk());
+    }
+
+    #[test]
+    fn base_url_must_be_a_full_url() {
+        assert!(normalize_base_url("www.example.dk").is_err());
+        assert!(normalize_base_url("ftp://example.dk/").is_err());
+        assert!(normalize_base_url("https:///raad").is_err());
+    }
+}
