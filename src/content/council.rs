@@ -1,0 +1,162 @@
+//! One council folder: `_index.md` (name, members, kommissorium) and its meeting files.
+
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::Parser;
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use super::markdown::{BodyWriter, options, to_html};
+use super::meeting::MeetingFile;
+use super::model::{Council, Member};
+use super::source::{Source, YamlDate};
+use crate::config::{Contact, SiteConfig};
+use crate::diagnostics::Diagnostic;
+
+/// The file in a council folder that describes the council.
+pub const INDEX_FILE: &str = "_index.md";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    name: String,
+    kind: Option<String>,
+    municipality: Option<String>,
+    established: Option<YamlDate>,
+    #[serde(default)]
+    members: Vec<Member>,
+    contact: Option<Contact>,
+}
+
+/// Load the council in `dir` (shown as `shown`) with slug `slug`, and all its meetings.
+pub fn load(
+    dir: &Path,
+    shown: &Path,
+    slug: String,
+    config: &SiteConfig,
+) -> Result<Council, Vec<Diagnostic>> {
+    let decimal_comma = config.language != "en";
+    let index_shown = shown.join(INDEX_FILE);
+    let mut diagnostics = Vec::new();
+    let mut files = Vec::new();
+    match list_meeting_files(dir, shown) {
+        Ok(found) => {
+            for file in found {
+                match file {
+                    Ok(file) => files.push(file),
+                    Err(d) => diagnostics.push(d),
+                }
+            }
+        }
+        Err(d) => diagnostics.push(d),
+    }
+    files.sort_by(|a, b| a.slug.cmp(&b.slug).then(a.stem.cmp(&b.stem)));
+    for pair in files.windows(2) {
+        if pair[0].slug == pair[1].slug {
+            diagnostics.push(Diagnostic::file(
+                &pair[1].shown,
+                format!(
+                    "two meetings have the slug `{}` (this file and {}): expected one file per \
+                     meeting, with a distinct suffix for a second meeting that day",
+                    pair[1].slug,
+                    pair[0].shown.display()
+                ),
+            ));
+        }
+    }
+
+    let index = load_index(&dir.join(INDEX_FILE), &index_shown, decimal_comma);
+    let meetings: Vec<_> = files
+        .par_iter()
+        .map(|file| file.load(dir, shown, decimal_comma))
+        .collect();
+    let mut loaded = Vec::with_capacity(meetings.len());
+    for meeting in meetings {
+        match meeting {
+            Ok(meeting) => loaded.push(meeting),
+            Err(mut errors) => diagnostics.append(&mut errors),
+        }
+    }
+    let (front, kommissorium_html) = match index {
+        Ok(index) => index,
+        Err(mut errors) => {
+            diagnostics.append(&mut errors);
+            return Err(diagnostics);
+        }
+    };
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    loaded.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.slug.cmp(&b.slug)));
+    Ok(Council {
+        slug,
+        name: front.name,
+        kind: front.kind,
+        municipality: front
+            .municipality
+            .unwrap_or_else(|| config.municipality.clone()),
+        established: front.established.map(|d| d.0),
+        members: front.members,
+        contact: front.contact,
+        kommissorium_html,
+        meetings: loaded,
+    })
+}
+
+fn load_index(
+    path: &Path,
+    shown: &Path,
+    decimal_comma: bool,
+) -> Result<(FrontMatter, String), Vec<Diagnostic>> {
+    if !path.is_file() {
+        return Err(vec![Diagnostic::file(
+            shown,
+            "the council folder has no _index.md: expected this file, with front matter naming \
+             the council (`name: …`) and its kommissorium as the body",
+        )]);
+    }
+    let source = Source::read(path, shown).map_err(|d| vec![d])?;
+    let front: FrontMatter = source.front_matter(shown).map_err(|d| vec![d])?;
+    let mut writer = BodyWriter::new(
+        shown,
+        source.body(),
+        source.body_first_line(),
+        None,
+        decimal_comma,
+    );
+    let mut events = Vec::new();
+    for (event, range) in Parser::new_ext(source.body(), options()).into_offset_iter() {
+        writer.push(event, range.start, &mut events);
+    }
+    if !writer.diagnostics.is_empty() {
+        return Err(writer.diagnostics);
+    }
+    Ok((front, to_html(events)))
+}
+
+/// The `.md` files of a council folder other than `_index.md`, sorted by name.
+fn list_meeting_files(
+    dir: &Path,
+    shown: &Path,
+) -> Result<Vec<Result<MeetingFile, Diagnostic>>, Diagnostic> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Diagnostic::file(shown, format!("cannot read the council folder: {e}")))?;
+    let mut names: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        let entry =
+            entry.map_err(|e| Diagnostic::file(shown, format!("cannot read the folder: {e}")))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && name.ends_with(".md") && name != INDEX_FILE && !name.starts_with('.') {
+            names.push(entry.path());
+        }
+    }
+    names.sort();
+    Ok(names
+        .into_iter()
+        .map(|path| {
+            let shown = shown.join(path.file_name().unwrap_or_default());
+            MeetingFile::new(path, shown)
+        })
+        .collect())
+}

@@ -1,0 +1,398 @@
+//! One meeting file: front matter, then agenda items as `##` headings with `###` sections.
+//!
+//! A closed item (`{.lukket}`) keeps its number and title; every event of its body is dropped
+//! here, before it is rendered, linked or stored.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+use serde::Deserialize;
+
+use super::markdown::{AttachmentFolder, BodyWriter, options, push_heading_text, to_html};
+use super::model::{Item, Meeting, Section, SectionKind, Status};
+use super::source::{Source, YamlDate, YamlTime, parse_date};
+use crate::diagnostics::Diagnostic;
+use crate::slug::slugify;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    date: YamlDate,
+    start: Option<YamlTime>,
+    end: Option<YamlTime>,
+    place: Option<String>,
+    status: Status,
+    #[serde(default)]
+    participants: Vec<String>,
+    #[serde(default)]
+    absent: Vec<String>,
+}
+
+/// A meeting file found in a council folder, before it is read.
+pub struct MeetingFile {
+    /// The file on disk.
+    pub path: PathBuf,
+    /// The file as shown in messages.
+    pub shown: PathBuf,
+    /// The file name without `.md`: also the name of its attachment folder.
+    pub stem: String,
+    /// The meeting's slug: the date, plus the slug of the suffix.
+    pub slug: String,
+    /// The date in the file name.
+    pub date: NaiveDate,
+}
+
+impl MeetingFile {
+    /// Recognise `YYYY-MM-DD.md` or `YYYY-MM-DD-<suffix>.md`; otherwise say what was expected.
+    pub fn new(path: PathBuf, shown: PathBuf) -> Result<MeetingFile, Diagnostic> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let expected = "expected a meeting file named YYYY-MM-DD.md, or YYYY-MM-DD-<suffix>.md for \
+                        a second meeting that day";
+        let stem = name.strip_suffix(".md").unwrap_or(&name).to_owned();
+        let (date_part, suffix) = if stem.len() >= 10 && stem.is_char_boundary(10) {
+            stem.split_at(10)
+        } else {
+            return Err(Diagnostic::file(
+                &shown,
+                format!("{expected}, not `{name}`"),
+            ));
+        };
+        let date = parse_date(date_part)
+            .map_err(|e| Diagnostic::file(&shown, format!("the file name: {e}; {expected}")))?;
+        let slug = match suffix {
+            "" => date_part.to_owned(),
+            _ => {
+                let suffix_slug = suffix.strip_prefix('-').map(slugify).unwrap_or_default();
+                if suffix_slug.is_empty() {
+                    return Err(Diagnostic::file(
+                        &shown,
+                        format!("{expected}, not `{name}`"),
+                    ));
+                }
+                format!("{date_part}-{suffix_slug}")
+            }
+        };
+        Ok(MeetingFile {
+            path,
+            shown,
+            stem,
+            slug,
+            date,
+        })
+    }
+
+    /// Read and parse the file; `council_dir` holds its attachment folder.
+    pub fn load(
+        &self,
+        council_dir: &Path,
+        council_shown: &Path,
+        decimal_comma: bool,
+    ) -> Result<Meeting, Vec<Diagnostic>> {
+        let source = Source::read(&self.path, &self.shown).map_err(|d| vec![d])?;
+        let front: FrontMatter = source.front_matter(&self.shown).map_err(|d| vec![d])?;
+        let mut diagnostics = Vec::new();
+        if front.date.0 != self.date {
+            diagnostics.push(Diagnostic::at(
+                &self.shown,
+                source.key_line("date"),
+                format!(
+                    "the date {} differs from the date in the file name ({}): expected them to \
+                     be the same",
+                    front.date.0, self.date
+                ),
+            ));
+        }
+        let folder = AttachmentFolder {
+            name: self.stem.clone(),
+            dir: council_dir.join(&self.stem),
+            shown: council_shown.join(&self.stem),
+        };
+        let mut writer = BodyWriter::new(
+            &self.shown,
+            source.body(),
+            source.body_first_line(),
+            Some(folder),
+            decimal_comma,
+        );
+        let (intro_html, items) = parse_items(source.body(), &mut writer);
+        diagnostics.append(&mut writer.diagnostics);
+        if !diagnostics.is_empty() {
+            return Err(diagnostics);
+        }
+        Ok(Meeting {
+            slug: self.slug.clone(),
+            source: self.shown.clone(),
+            date: self.date,
+            start: front.start.map(|t| t.0),
+            end: front.end.map(|t| t.0),
+            place: front.place,
+            status: front.status,
+            participants: front.participants,
+            absent: front.absent,
+            intro_html,
+            items,
+            attachments: writer.attachments,
+        })
+    }
+}
+
+/// The heading whose text is being collected.
+struct OpenHeading {
+    level: HeadingLevel,
+    text: String,
+}
+
+/// The item being read.
+struct OpenItem<'a> {
+    item: Item,
+    section: Option<(SectionKind, String, Vec<Event<'a>>)>,
+}
+
+impl OpenItem<'_> {
+    fn close_section(&mut self) {
+        if let Some((kind, title, events)) = self.section.take() {
+            if kind == SectionKind::Intro && events.is_empty() {
+                return;
+            }
+            self.item.sections.push(Section {
+                kind,
+                title,
+                html: to_html(events),
+            });
+        }
+    }
+}
+
+fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
+    let mut intro = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
+    let mut open: Option<OpenItem<'_>> = None;
+    let mut heading: Option<OpenHeading> = None;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if let Some(h) = heading.as_mut() {
+            match event {
+                Event::End(TagEnd::Heading(level)) if level == h.level => {
+                    let text = std::mem::take(&mut h.text).trim().to_owned();
+                    heading = None;
+                    finish_heading(level, text, range.start, open.as_mut(), writer);
+                }
+                other => push_heading_text(&other, &mut h.text),
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading {
+                level: level @ (HeadingLevel::H1 | HeadingLevel::H2 | HeadingLevel::H3),
+                id,
+                classes,
+                attrs,
+            }) => {
+                match level {
+                    HeadingLevel::H1 => writer.error(
+                        range.start,
+                        "a `#` heading in a meeting file: expected agenda items as `## ` \
+                         headings and their sections as `### `",
+                    ),
+                    HeadingLevel::H2 => {
+                        if let Some(mut done) = open.take() {
+                            done.close_section();
+                            items.push(done.item);
+                        }
+                        let number = items.len() + 1;
+                        let (case, closed) =
+                            item_attributes(id, classes, attrs, range.start, writer);
+                        open = Some(OpenItem {
+                            item: Item {
+                                number,
+                                title: String::new(),
+                                case: if closed { None } else { case },
+                                closed,
+                                sections: Vec::new(),
+                            },
+                            section: None,
+                        });
+                    }
+                    _ => match open.as_mut() {
+                        None => writer.error(
+                            range.start,
+                            "a `###` section before the first agenda item: expected a `## ` item \
+                             heading first",
+                        ),
+                        Some(item) => item.close_section(),
+                    },
+                }
+                heading = Some(OpenHeading {
+                    level,
+                    text: String::new(),
+                });
+            }
+            event => match open.as_mut() {
+                None => writer.push(event, range.start, &mut intro),
+                Some(item) if item.item.closed => {}
+                Some(item) => {
+                    let (_, _, events) = item
+                        .section
+                        .get_or_insert_with(|| (SectionKind::Intro, String::new(), Vec::new()));
+                    writer.push(event, range.start, events);
+                }
+            },
+        }
+    }
+    if let Some(mut done) = open.take() {
+        done.close_section();
+        items.push(done.item);
+    }
+    (to_html(intro), items)
+}
+
+fn finish_heading(
+    level: HeadingLevel,
+    text: String,
+    offset: usize,
+    open: Option<&mut OpenItem<'_>>,
+    writer: &mut BodyWriter<'_>,
+) {
+    let Some(open) = open else { return };
+    match level {
+        HeadingLevel::H2 => {
+            if text.is_empty() {
+                writer.error(
+                    offset,
+                    format!(
+                        "agenda item {} has no title: expected `## <title>`",
+                        open.item.number
+                    ),
+                );
+            }
+            open.item.title = text;
+        }
+        HeadingLevel::H3 if !open.item.closed => {
+            let title = text.trim_end_matches(':').trim_end().to_owned();
+            open.section = Some((SectionKind::from_heading(&title), title, Vec::new()));
+        }
+        _ => {}
+    }
+}
+
+/// Read `{case=…}` and `{.lukket}` from an item heading; anything else is an error, since a
+/// misspelt `.lukket` would publish a closed item.
+fn item_attributes(
+    id: Option<CowStr<'_>>,
+    classes: Vec<CowStr<'_>>,
+    attrs: Vec<(CowStr<'_>, Option<CowStr<'_>>)>,
+    offset: usize,
+    writer: &mut BodyWriter<'_>,
+) -> (Option<String>, bool) {
+    if let Some(id) = id {
+        writer.error(
+            offset,
+            format!(
+                "the heading id `#{id}` is not allowed: items are anchored as `#punkt-<N>` by \
+                 their number"
+            ),
+        );
+    }
+    let mut closed = false;
+    for class in classes {
+        if &*class == "lukket" {
+            closed = true;
+        } else {
+            writer.error(
+                offset,
+                format!(
+                    "unknown class `.{class}` on an agenda item: expected `.lukket` for a closed \
+                     item, or none"
+                ),
+            );
+        }
+    }
+    let mut case = None;
+    for (key, value) in attrs {
+        match (&*key, value) {
+            ("case", Some(value)) if is_case_id(&value) => case = Some(value.into_string()),
+            ("case", value) => writer.error(
+                offset,
+                format!(
+                    "the Sags ID `{}` is not valid: expected letters, digits, `-`, `.`, `_` or \
+                     `/`, e.g. `case=EMN-2016-02142`",
+                    value.as_deref().unwrap_or("")
+                ),
+            ),
+            (key, _) => writer.error(
+                offset,
+                format!(
+                    "unknown attribute `{key}` on an agenda item: expected `case=<Sags ID>` or \
+                     `.lukket`"
+                ),
+            ),
+        }
+    }
+    (case, closed)
+}
+
+fn is_case_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._/".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(body: &str) -> (String, Vec<Item>, Vec<Diagnostic>) {
+        let file = Path::new("m.md");
+        let mut writer = BodyWriter::new(file, body, 1, None, true);
+        let (intro, items) = parse_items(body, &mut writer);
+        (intro, items, writer.diagnostics)
+    }
+
+    #[test]
+    fn items_are_numbered_with_their_sections() {
+        let (_, items, errors) = parse(
+            "## Første {case=EMN-2016-02142}\n\n### Indstilling\n\nGodkend.\n\n### Beslutninger:\n\nGodkendt.\n\n## Anden\n\nTekst.\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].title, "Første");
+        assert_eq!(items[0].case.as_deref(), Some("EMN-2016-02142"));
+        let kinds: Vec<_> = items[0].sections.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [SectionKind::Indstilling, SectionKind::Beslutning]);
+        assert_eq!(items[0].sections[1].title, "Beslutninger");
+        assert_eq!(items[1].number, 2);
+        assert_eq!(items[1].sections[0].kind, SectionKind::Intro);
+    }
+
+    #[test]
+    fn a_closed_item_keeps_nothing_but_its_title() {
+        let (_, items, errors) =
+            parse("## Hemmeligt {.lukket}\n\n### Beslutning\n\nKANARIE [x](nope/x.pdf)\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(items[0].closed);
+        assert_eq!(items[0].title, "Hemmeligt");
+        assert!(items[0].sections.is_empty());
+    }
+
+    #[test]
+    fn a_misspelt_closed_class_is_an_error_with_its_line() {
+        let (_, _, errors) = parse("## A\n\n## B {.lukke}\n");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, Some(3));
+        assert!(errors[0].message.contains("unknown class `.lukke`"));
+    }
+
+    #[test]
+    fn raw_html_is_shown_as_text() {
+        let (_, items, _) = parse("## A\n\n<script>alert(1)</script>\n");
+        let html = &items[0].sections[0].html;
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+}

@@ -1,0 +1,114 @@
+//! Loading: `content/` → [`Archive`] (councils → meetings → items), in parallel.
+//!
+//! Every problem of every file is collected and returned together, each with its file and line.
+
+mod council;
+mod markdown;
+mod meeting;
+mod model;
+mod source;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+pub use markdown::format_size;
+pub use model::{
+    Archive, Attachment, Council, Item, Meeting, Member, Section, SectionKind, Status,
+};
+
+use crate::config::SiteConfig;
+use crate::diagnostics::Diagnostic;
+use crate::slug::slugify;
+
+/// The folder under the site root that holds the councils.
+pub const CONTENT_DIR: &str = "content";
+
+/// Council slugs that would collide with the site's own pages.
+pub const RESERVED_SLUGS: &[&str] = &["arkiv", "soeg", "sag", "static", "search", "404"];
+
+/// Load every council under `root/content/`, or return all problems found, sorted.
+pub fn load(root: &Path, config: SiteConfig) -> Result<Archive, Vec<Diagnostic>> {
+    let content = root.join(CONTENT_DIR);
+    let shown_content = Path::new(CONTENT_DIR);
+    let entries = std::fs::read_dir(&content).map_err(|e| {
+        vec![Diagnostic::file(
+            shown_content,
+            format!("cannot read the content folder ({e}): expected one folder per council"),
+        )]
+    })?;
+    let mut folders = Vec::new();
+    let mut diagnostics = Vec::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                diagnostics.push(Diagnostic::file(shown_content, e.to_string()));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let shown = shown_content.join(&name);
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            folders.push((entry.path(), shown, slugify(&name)));
+        } else if name.ends_with(".md") {
+            diagnostics.push(Diagnostic::file(
+                &shown,
+                "a Markdown file directly in content/: expected meeting files inside a council \
+                 folder, e.g. content/integrationsraadet/2023-10-10.md",
+            ));
+        }
+    }
+    folders.sort();
+    for (_, shown, slug) in &folders {
+        if slug.is_empty() || RESERVED_SLUGS.contains(&slug.as_str()) {
+            diagnostics.push(Diagnostic::file(
+                shown,
+                format!(
+                    "the folder name gives the URL slug `{slug}`, which {}: rename the folder",
+                    if slug.is_empty() {
+                        "is empty"
+                    } else {
+                        "the site uses for its own pages"
+                    }
+                ),
+            ));
+        }
+    }
+    let mut by_slug: Vec<_> = folders.iter().collect();
+    by_slug.sort_by(|a, b| a.2.cmp(&b.2).then(a.1.cmp(&b.1)));
+    for pair in by_slug.windows(2) {
+        if pair[0].2 == pair[1].2 {
+            diagnostics.push(Diagnostic::file(
+                &pair[1].1,
+                format!(
+                    "two council folders give the slug `{}` (this one and {}): rename one",
+                    pair[1].2,
+                    pair[0].1.display()
+                ),
+            ));
+        }
+    }
+
+    let results: Vec<_> = folders
+        .par_iter()
+        .map(|(dir, shown, slug)| council::load(dir, shown, slug.clone(), &config))
+        .collect();
+    let mut councils = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(council) => councils.push(council),
+            Err(mut errors) => diagnostics.append(&mut errors),
+        }
+    }
+    if !diagnostics.is_empty() {
+        diagnostics.sort();
+        diagnostics.dedup();
+        return Err(diagnostics);
+    }
+    councils.sort_by(|a, b| a.slug.cmp(&b.slug));
+    Ok(Archive { config, councils })
+}

@@ -1,0 +1,190 @@
+//! The archive as plain data: councils, their meetings, and the meetings' agenda items.
+//!
+//! A closed item carries its number and title only: its text is dropped while parsing and never
+//! enters this model, so no later stage can publish it by mistake.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::config::{Contact, SiteConfig};
+
+/// Everything a site publishes, sorted: councils by slug, meetings oldest first.
+#[derive(Debug, Clone)]
+pub struct Archive {
+    /// The site's configuration.
+    pub config: SiteConfig,
+    /// The councils, sorted by slug.
+    pub councils: Vec<Council>,
+}
+
+impl Archive {
+    /// Every meeting with its council, in council then date order.
+    pub fn meetings(&self) -> impl Iterator<Item = (&Council, &Meeting)> {
+        self.councils
+            .iter()
+            .flat_map(|c| c.meetings.iter().map(move |m| (c, m)))
+    }
+}
+
+/// One council (råd, udvalg, dialogforum): a folder with `_index.md` and meeting files.
+#[derive(Debug, Clone)]
+pub struct Council {
+    /// URL slug, from the folder name.
+    pub slug: String,
+    /// Display name, e.g. "Integrationsrådet".
+    pub name: String,
+    /// What kind of body it is, as written ("råd", "udvalg", "dialogforum").
+    pub kind: Option<String>,
+    /// The municipality it belongs to (the site's when `_index.md` names none).
+    pub municipality: String,
+    /// When it was set up.
+    pub established: Option<NaiveDate>,
+    /// Its members, in the order written.
+    pub members: Vec<Member>,
+    /// Its own contact block, if it has one.
+    pub contact: Option<Contact>,
+    /// The kommissorium (terms of reference), rendered from `_index.md`'s body.
+    pub kommissorium_html: String,
+    /// Its meetings, oldest first.
+    pub meetings: Vec<Meeting>,
+}
+
+/// A council member.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Full name.
+    pub name: String,
+    /// Role, e.g. "formand", "næstformand".
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+/// Whether a meeting file is the agenda or the minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The agenda, published before the meeting.
+    Dagsorden,
+    /// The minutes, published after the meeting, with decisions.
+    Referat,
+}
+
+impl Status {
+    /// The value as written in front matter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Dagsorden => "dagsorden",
+            Status::Referat => "referat",
+        }
+    }
+}
+
+/// One meeting of one council: one file `YYYY-MM-DD[-suffix].md`.
+#[derive(Debug, Clone)]
+pub struct Meeting {
+    /// URL slug: the date, plus the file's suffix when a council meets twice that day.
+    pub slug: String,
+    /// The meeting file, relative to the site root.
+    pub source: PathBuf,
+    /// The date of the meeting.
+    pub date: NaiveDate,
+    /// Start time, "HH:MM".
+    pub start: Option<String>,
+    /// End time, "HH:MM".
+    pub end: Option<String>,
+    /// Where it is held.
+    pub place: Option<String>,
+    /// Agenda or minutes.
+    pub status: Status,
+    /// Who took part.
+    pub participants: Vec<String>,
+    /// Who sent apologies (afbud).
+    pub absent: Vec<String>,
+    /// Text before the first item, rendered.
+    pub intro_html: String,
+    /// The agenda items, numbered from 1 in order.
+    pub items: Vec<Item>,
+    /// The files linked from open items, copied beside the meeting page.
+    pub attachments: Vec<Attachment>,
+}
+
+/// One agenda item (dagsordenspunkt).
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Its number, from 1, in order of the file.
+    pub number: usize,
+    /// Its title, as plain text.
+    pub title: String,
+    /// The Sags ID, e.g. "EMN-2016-02142"; never set on a closed item.
+    pub case: Option<String>,
+    /// Closed (Lukket): only number and title are published; `sections` is always empty.
+    pub closed: bool,
+    /// The item's sections, in the order written.
+    pub sections: Vec<Section>,
+}
+
+/// The sections an agenda item usually has; anything else is `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SectionKind {
+    /// Text before the item's first `###` heading.
+    Intro,
+    /// Resumé.
+    Resume,
+    /// Baggrund.
+    Baggrund,
+    /// Sagsfremstilling.
+    Sagsfremstilling,
+    /// Indstilling: the administration's recommendation.
+    Indstilling,
+    /// Tidligere beslutninger.
+    TidligereBeslutninger,
+    /// Beslutning: the decision.
+    Beslutning,
+    /// Bilag: attachments.
+    Bilag,
+    /// Any other heading, kept as written.
+    Other,
+}
+
+impl SectionKind {
+    /// The kind of a `###` heading, by its text (case and a trailing colon ignored).
+    pub fn from_heading(title: &str) -> SectionKind {
+        let key = title.trim().trim_end_matches(':').trim().to_lowercase();
+        match key.as_str() {
+            "resumé" | "resume" => SectionKind::Resume,
+            "baggrund" => SectionKind::Baggrund,
+            "sagsfremstilling" => SectionKind::Sagsfremstilling,
+            "indstilling" | "indstillinger" => SectionKind::Indstilling,
+            "tidligere beslutninger" | "tidligere beslutning" => SectionKind::TidligereBeslutninger,
+            "beslutning" | "beslutninger" => SectionKind::Beslutning,
+            "bilag" => SectionKind::Bilag,
+            _ => SectionKind::Other,
+        }
+    }
+}
+
+/// One section of an open item.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Which section it is.
+    pub kind: SectionKind,
+    /// Its heading as written, without a trailing colon; empty for `Intro`.
+    pub title: String,
+    /// Its body, rendered to HTML (raw HTML in the source is shown as text).
+    pub html: String,
+}
+
+/// A file linked from an open item, published beside its meeting page.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The file name it is published under.
+    pub file_name: String,
+    /// Where it is read from.
+    pub source: PathBuf,
+    /// Its size in bytes.
+    pub size: u64,
+}

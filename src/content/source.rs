@@ -1,0 +1,181 @@
+//! Reading a content file: UTF-8 text, front matter between `---` lines, then the body.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
+
+use crate::diagnostics::Diagnostic;
+
+/// A content file split into its parts. CRLF line endings and a UTF-8 BOM are normalised away.
+pub struct Source {
+    /// The whole text, normalised.
+    pub text: String,
+    /// Byte range of the YAML between the `---` lines.
+    yaml: std::ops::Range<usize>,
+    /// Byte offset where the body starts.
+    body_start: usize,
+}
+
+impl Source {
+    /// Read `path` (shown as `shown` in messages) and split off its front matter.
+    pub fn read(path: &Path, shown: &Path) -> Result<Source, Diagnostic> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Diagnostic::file(shown, format!("cannot read the file: {e}")))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.as_bytes();
+                let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+                return Err(Diagnostic::at(
+                    shown,
+                    line,
+                    format!(
+                        "the file is not UTF-8 text (byte 0x{:02X} cannot start a character); \
+                         it may be saved as Windows-1252 or Latin-1: save it as UTF-8",
+                        bytes[valid]
+                    ),
+                ));
+            }
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let text = text.replace("\r\n", "\n");
+        if text.trim().is_empty() {
+            return Err(Diagnostic::file(
+                shown,
+                "the file is empty: expected front matter between `---` lines, then the body",
+            ));
+        }
+        let Some(rest) = text.strip_prefix("---\n") else {
+            return Err(Diagnostic::at(
+                shown,
+                1,
+                "expected front matter: the file must start with a line `---`, then YAML, then `---`",
+            ));
+        };
+        let yaml_start = 4;
+        let close = if rest.starts_with("---\n") || rest == "---" {
+            Some(0)
+        } else {
+            rest.find("\n---\n")
+                .map(|i| i + 1)
+                .or_else(|| rest.strip_suffix("\n---").map(|r| r.len() + 1))
+        };
+        let Some(close) = close else {
+            return Err(Diagnostic::at(
+                shown,
+                1,
+                "the front matter is not closed: expected a line `---` after the YAML",
+            ));
+        };
+        let yaml_end = yaml_start + close;
+        let body_start = (yaml_end + 4).min(text.len());
+        Ok(Source {
+            text,
+            yaml: yaml_start..yaml_end,
+            body_start,
+        })
+    }
+
+    /// The body after the front matter.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// The 1-based line of the file where the body starts.
+    pub fn body_first_line(&self) -> usize {
+        self.text[..self.body_start].matches('\n').count() + 1
+    }
+
+    /// Parse the front matter as `T`; errors name the line in the file.
+    pub fn front_matter<T: DeserializeOwned>(&self, shown: &Path) -> Result<T, Diagnostic> {
+        let yaml = &self.text[self.yaml.clone()];
+        let yaml = if yaml.trim().is_empty() { "{}" } else { yaml };
+        serde_yaml::from_str(yaml).map_err(|e| {
+            let line = e.location().map_or(1, |l| l.line()) + 1;
+            let message = e.to_string();
+            let message = match message.rfind(" at line ") {
+                Some(i) => message[..i].to_owned(),
+                None => message,
+            };
+            Diagnostic::at(shown, line, format!("front matter: {message}"))
+        })
+    }
+
+    /// The 1-based line of the front-matter key `key`, for problems found after parsing.
+    pub fn key_line(&self, key: &str) -> usize {
+        let yaml = &self.text[self.yaml.clone()];
+        yaml.lines()
+            .position(|l| {
+                l.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            })
+            .map_or(1, |i| i + 2)
+    }
+}
+
+/// A `YYYY-MM-DD` date in front matter.
+#[derive(Debug, Clone, Copy)]
+pub struct YamlDate(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for YamlDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_date(&text).map(YamlDate).map_err(D::Error::custom)
+    }
+}
+
+/// Parse a `YYYY-MM-DD` date, saying what was wrong.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let shape_ok = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return Err(format!("`{text}` is not a date: expected YYYY-MM-DD"));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        format!("`{text}` is not a day of the calendar: expected a real date YYYY-MM-DD")
+    })
+}
+
+/// A `HH:MM` time of day in front matter.
+#[derive(Debug, Clone)]
+pub struct YamlTime(pub String);
+
+impl<'de> Deserialize<'de> for YamlTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let valid = chrono::NaiveTime::parse_from_str(&text, "%H:%M").is_ok() && text.len() == 5;
+        if valid {
+            Ok(YamlTime(text))
+        } else {
+            Err(D::Error::custom(format!(
+                "`{text}` is not a time of day: expected HH:MM, e.g. \"16:00\""
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_exist() {
+        assert!(parse_date("2023-10-10").is_ok());
+        assert!(
+            parse_date("2023-02-30")
+                .unwrap_err()
+                .contains("not a day of the calendar")
+        );
+        assert!(
+            parse_date("10-10-2023")
+                .unwrap_err()
+                .contains("expected YYYY-MM-DD")
+        );
+    }
+}
