@@ -1,0 +1,158 @@
+//! Rendering: the [`Archive`] → one HTML page per front page, council, meeting, archive year and
+//! 404, with tera templates of the site's theme.
+//!
+//! Every page links to the others with relative URLs, so a site works at a domain root, under a
+//! sub-path and opened from disk; only the 404 page, which a server shows at any depth, links
+//! from the base URL's path.
+
+mod theme;
+mod views;
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, anyhow};
+use chrono::{Datelike, NaiveDate};
+
+pub use theme::{StaticFile, TEMPLATES, Texts, Theme};
+
+use crate::content::Archive;
+
+/// The folder under the output root that holds the theme's static files.
+pub const STATIC_DIR: &str = "static";
+
+/// One page to render: which kind, and the path of its file in the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The page's file, relative to the output root, e.g. `integrationsraadet/index.html`.
+    pub path: String,
+    /// What the page shows.
+    pub kind: PageKind,
+}
+
+/// What a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    /// The front page.
+    Front,
+    /// A council, by index in [`Archive::councils`].
+    Council(usize),
+    /// A meeting, by council index and meeting index.
+    Meeting(usize, usize),
+    /// The archive's list of years.
+    Archive,
+    /// One year of the archive.
+    ArchiveYear(i32),
+    /// The page a server shows for a missing URL.
+    NotFound,
+}
+
+/// Renders the pages of one archive with one theme.
+pub struct Renderer<'a> {
+    archive: &'a Archive,
+    theme: Theme,
+    /// Every meeting by year, newest first: (council index, meeting index).
+    years: BTreeMap<i32, Vec<(usize, usize)>>,
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepare to render `archive` with `theme`.
+    pub fn new(archive: &'a Archive, theme: Theme) -> Self {
+        let mut years: BTreeMap<i32, Vec<(usize, usize)>> = BTreeMap::new();
+        for (ci, council) in archive.councils.iter().enumerate() {
+            for (mi, meeting) in council.meetings.iter().enumerate() {
+                years.entry(meeting.date.year()).or_default().push((ci, mi));
+            }
+        }
+        for meetings in years.values_mut() {
+            meetings.sort_by(|&(ac, am), &(bc, bm)| {
+                let a = &archive.councils[ac].meetings[am];
+                let b = &archive.councils[bc].meetings[bm];
+                b.date.cmp(&a.date).then(ac.cmp(&bc)).then(am.cmp(&bm))
+            });
+        }
+        Renderer {
+            archive,
+            theme,
+            years,
+        }
+    }
+
+    /// Every page of the site, in a fixed order.
+    pub fn pages(&self) -> Vec<Page> {
+        let mut pages = vec![
+            Page {
+                path: "index.html".into(),
+                kind: PageKind::Front,
+            },
+            Page {
+                path: "404.html".into(),
+                kind: PageKind::NotFound,
+            },
+            Page {
+                path: "arkiv/index.html".into(),
+                kind: PageKind::Archive,
+            },
+        ];
+        for year in self.years.keys() {
+            pages.push(Page {
+                path: format!("arkiv/{year}/index.html"),
+                kind: PageKind::ArchiveYear(*year),
+            });
+        }
+        for (ci, council) in self.archive.councils.iter().enumerate() {
+            pages.push(Page {
+                path: format!("{}/index.html", council.slug),
+                kind: PageKind::Council(ci),
+            });
+            for (mi, meeting) in council.meetings.iter().enumerate() {
+                pages.push(Page {
+                    path: format!("{}/{}/index.html", council.slug, meeting.slug),
+                    kind: PageKind::Meeting(ci, mi),
+                });
+            }
+        }
+        pages
+    }
+
+    /// The static files of the theme, with their paths in the output.
+    pub fn static_files(&self) -> impl Iterator<Item = (String, &StaticFile)> {
+        self.theme
+            .static_files
+            .iter()
+            .map(|(path, file)| (format!("{STATIC_DIR}/{path}"), file))
+    }
+
+    /// Render one page to HTML.
+    pub fn render(&self, page: &Page) -> Result<String> {
+        let (template, context) = views::context(self, page);
+        self.theme
+            .tera
+            .render(template, &context)
+            .map_err(|e| anyhow!("cannot render {}: {}", page.path, tera_message(&e)))
+    }
+
+    /// A date written the way of the site's language, e.g. "10. oktober 2023".
+    fn date(&self, date: NaiveDate) -> String {
+        let texts = &self.theme.texts;
+        texts.fill(
+            "date_format",
+            &[
+                ("day", &date.day().to_string()),
+                ("month", &texts.months[date.month0() as usize]),
+                ("year", &date.year().to_string()),
+            ],
+        )
+    }
+}
+
+/// A tera error with the causes tera keeps in its source chain, on one line.
+pub(crate) fn tera_message(error: &tera::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}

@@ -1,0 +1,279 @@
+//! A theme: tera templates, a translation table and static files. The standard theme is built
+//! into the binary; a folder `themes/<name>/` at the site root replaces it, and the site's own
+//! `templates/` folder overrides single templates of either.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use tera::Tera;
+
+/// The templates every theme provides, each rendering one kind of page.
+pub const TEMPLATES: &[&str] = &[
+    "base.html",
+    "index.html",
+    "council.html",
+    "meeting.html",
+    "archive.html",
+    "archive_year.html",
+    "404.html",
+];
+
+const STANDARD_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../../themes/standard/templates/base.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../../themes/standard/templates/index.html"),
+    ),
+    (
+        "council.html",
+        include_str!("../../themes/standard/templates/council.html"),
+    ),
+    (
+        "meeting.html",
+        include_str!("../../themes/standard/templates/meeting.html"),
+    ),
+    (
+        "archive.html",
+        include_str!("../../themes/standard/templates/archive.html"),
+    ),
+    (
+        "archive_year.html",
+        include_str!("../../themes/standard/templates/archive_year.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../../themes/standard/templates/404.html"),
+    ),
+];
+const STANDARD_STATIC: &[(&str, &[u8])] = &[(
+    "referat.css",
+    include_bytes!("../../themes/standard/static/referat.css"),
+)];
+const STANDARD_I18N: &str = include_str!("../../themes/standard/i18n.toml");
+
+/// A file the theme publishes as it is, under `static/`.
+pub enum StaticFile {
+    /// Built into the binary.
+    Embedded(&'static [u8]),
+    /// Read from the theme folder.
+    Disk(PathBuf),
+}
+
+/// A loaded theme, ready to render.
+pub struct Theme {
+    /// The templates, with the site's overrides applied.
+    pub tera: Tera,
+    /// The texts in the site's language.
+    pub texts: Texts,
+    /// Static files by their path under `static/`, sorted.
+    pub static_files: Vec<(String, StaticFile)>,
+}
+
+/// The theme's texts in one language.
+pub struct Texts {
+    /// Every text by key.
+    pub strings: BTreeMap<String, String>,
+    /// The names of the months, January first.
+    pub months: Vec<String>,
+}
+
+impl Texts {
+    /// The text `key`; a theme without it is caught when the theme loads.
+    pub fn get(&self, key: &str) -> &str {
+        self.strings.get(key).map_or("", String::as_str)
+    }
+
+    /// The text `key` with each `{name}` replaced by its value.
+    pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        values
+            .iter()
+            .fold(self.get(key).to_owned(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), value)
+            })
+    }
+}
+
+impl Theme {
+    /// Load theme `name` for a site at `root` in `language`.
+    pub fn load(root: &Path, name: &str, language: &str) -> Result<Theme> {
+        let dir = root.join("themes").join(name);
+        let (mut sources, i18n, static_files) = if dir.is_dir() {
+            load_folder(&dir)?
+        } else if name == "standard" {
+            (
+                STANDARD_TEMPLATES
+                    .iter()
+                    .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
+                    .collect(),
+                STANDARD_I18N.to_owned(),
+                STANDARD_STATIC
+                    .iter()
+                    .map(|(n, b)| ((*n).to_owned(), StaticFile::Embedded(b)))
+                    .collect(),
+            )
+        } else {
+            bail!(
+                "site.toml: the theme `{name}` was not found: expected a folder {} with \
+                 templates/ and i18n.toml, or theme = \"standard\"",
+                dir.display()
+            );
+        };
+        let overrides = root.join("templates");
+        if overrides.is_dir() {
+            for (template, text) in read_templates(&overrides)? {
+                sources.insert(template, text);
+            }
+        }
+        for template in TEMPLATES {
+            if !sources.contains_key(*template) {
+                bail!("the theme `{name}` has no template {template}");
+            }
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        tera.set_escape_fn(escape_html);
+        tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(|e| anyhow::anyhow!(crate::render::tera_message(&e)))
+            .with_context(|| format!("the templates of the theme `{name}` do not compile"))?;
+        let texts = parse_texts(&i18n, language)
+            .with_context(|| format!("in the translation table of the theme `{name}`"))?;
+        Ok(Theme {
+            tera,
+            texts,
+            static_files,
+        })
+    }
+}
+
+/// HTML escaping for text and quoted attribute values: tera's default also escapes `/`, which
+/// makes every URL in the output unreadable without making it any safer.
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+type Parts = (BTreeMap<String, String>, String, Vec<(String, StaticFile)>);
+
+fn load_folder(dir: &Path) -> Result<Parts> {
+    let templates = read_templates(&dir.join("templates"))?;
+    let i18n_path = dir.join("i18n.toml");
+    let i18n = std::fs::read_to_string(&i18n_path)
+        .with_context(|| format!("cannot read {}", i18n_path.display()))?;
+    let mut static_files = Vec::new();
+    let static_dir = dir.join("static");
+    if static_dir.is_dir() {
+        collect_files(&static_dir, "", &mut static_files)?;
+    }
+    static_files.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok((templates, i18n, static_files))
+}
+
+fn collect_files(dir: &Path, prefix: &str, out: &mut Vec<(String, StaticFile)>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let rel = format!("{prefix}{name}");
+        if path.is_dir() {
+            collect_files(&path, &format!("{rel}/"), out)?;
+        } else {
+            out.push((rel, StaticFile::Disk(path)));
+        }
+    }
+    Ok(())
+}
+
+fn read_templates(dir: &Path) -> Result<BTreeMap<String, String>> {
+    let mut templates = BTreeMap::new();
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "html") {
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            templates.insert(name, text);
+        }
+    }
+    Ok(templates)
+}
+
+/// The table `language` of a translation file, checked to be complete.
+fn parse_texts(i18n: &str, language: &str) -> Result<Texts> {
+    let tables: BTreeMap<String, toml::Table> = toml::from_str(i18n)?;
+    let Some(table) = tables.get(language) else {
+        let known: Vec<_> = tables.keys().map(String::as_str).collect();
+        bail!(
+            "site.toml: language = \"{language}\" is not available: expected one of {}",
+            known.join(", ")
+        );
+    };
+    let mut strings = BTreeMap::new();
+    let mut months = Vec::new();
+    for (key, value) in table {
+        match (key.as_str(), value) {
+            ("months", toml::Value::Array(names)) => {
+                months = names
+                    .iter()
+                    .filter_map(|n| n.as_str().map(str::to_owned))
+                    .collect();
+            }
+            (_, toml::Value::String(text)) => {
+                strings.insert(key.clone(), text.clone());
+            }
+            _ => bail!("[{language}] {key}: expected a string"),
+        }
+    }
+    if months.len() != 12 {
+        bail!("[{language}] months: expected the names of the 12 months");
+    }
+    Ok(Texts { strings, months })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_of_the_standard_theme_has_every_text() {
+        let tables: BTreeMap<String, toml::Table> = toml::from_str(STANDARD_I18N).unwrap();
+        let danish: Vec<_> = tables["da"].keys().collect();
+        assert!(tables.contains_key("en"));
+        for (language, table) in &tables {
+            let keys: Vec<_> = table.keys().collect();
+            assert_eq!(keys, danish, "the texts of `{language}` differ from Danish");
+            assert!(parse_texts(STANDARD_I18N, language).is_ok());
+        }
+    }
+
+    #[test]
+    fn fill_replaces_placeholders() {
+        let texts = parse_texts(STANDARD_I18N, "da").unwrap();
+        assert_eq!(
+            texts.fill("archive_year_heading", &[("year", "2023")]),
+            "Møder i 2023"
+        );
+    }
+}
