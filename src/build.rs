@@ -1,0 +1,108 @@
+//! `referat build`: load → render → write into staging → publish, and a summary of what was built.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use rayon::prelude::*;
+
+use crate::config::SiteConfig;
+use crate::content;
+use crate::diagnostics::BuildError;
+use crate::output::Staging;
+use crate::render::{Renderer, StaticFile, Theme};
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site root: the folder with site.toml and content/.
+    pub root: PathBuf,
+    /// The output folder; `<root>/public` when not given.
+    pub output: Option<PathBuf>,
+    /// Overrides site.toml's `base_url`.
+    pub base_url: Option<String>,
+}
+
+impl BuildOptions {
+    /// The output folder this build writes.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// What a successful build produced.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Councils published.
+    pub councils: usize,
+    /// Meetings published.
+    pub meetings: usize,
+    /// Agenda items published (open and closed).
+    pub items: usize,
+    /// HTML pages written.
+    pub pages: usize,
+    /// Other files written: attachments and the theme's static files.
+    pub files: usize,
+    /// Where the site now is.
+    pub output: PathBuf,
+    /// Wall time of the whole build.
+    pub seconds: f64,
+}
+
+/// Build the site described by `options`. On any error the output folder is left untouched.
+pub fn build(options: &BuildOptions) -> Result<Summary, BuildError> {
+    let started = Instant::now();
+    let root = &options.root;
+    let config = SiteConfig::load(root, options.base_url.as_deref())
+        .map_err(|d| BuildError::Content(vec![d]))?;
+    let theme = Theme::load(root, &config.theme, &config.language)?;
+    let archive = content::load(root, config).map_err(BuildError::Content)?;
+
+    let output = options.output_dir();
+    let staging = Staging::new(&output, root)?;
+    let sink = staging.sink();
+    let renderer = Renderer::new(&archive, theme);
+    let pages = renderer.pages();
+    pages.par_iter().try_for_each(|page| {
+        let html = renderer.render(page)?;
+        sink.write(&page.path, html.as_bytes())
+    })?;
+
+    let attachments: Vec<(String, &Path)> = archive
+        .meetings()
+        .flat_map(|(council, meeting)| {
+            meeting.attachments.iter().map(move |a| {
+                (
+                    format!("{}/{}/{}", council.slug, meeting.slug, a.file_name),
+                    a.source.as_path(),
+                )
+            })
+        })
+        .collect();
+    attachments
+        .par_iter()
+        .try_for_each(|(path, source)| sink.copy(path, source))?;
+    let mut files = attachments.len();
+    for (path, file) in renderer.static_files() {
+        match file {
+            StaticFile::Embedded(bytes) => sink.write(&path, bytes)?,
+            StaticFile::Disk(source) => sink.copy(&path, source)?,
+        }
+        files += 1;
+    }
+    staging
+        .publish()
+        .with_context(|| format!("cannot publish the site to {}", output.display()))?;
+
+    Ok(Summary {
+        councils: archive.councils.len(),
+        meetings: archive.meetings().count(),
+        items: archive.meetings().map(|(_, m)| m.items.len()).sum(),
+        pages: pages.len(),
+        files,
+        output,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,14 @@
+//! referat: a static site generator for the meeting archives of municipal councils.
+//!
+//! The pipeline runs one way: [`config`] and [`content`] load the site into an
+//! [`content::Archive`]; [`render`] turns it into pages; [`output`] writes them into a staging
+//! folder and swaps it into place. [`build`] runs all of it; [`cli`] is the command line.
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod output;
+pub mod render;
+pub mod slug;

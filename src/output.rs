@@ -1,0 +1,177 @@
+//! Writing the site: every file goes through one [`Sink`] into a staging folder beside the output
+//! folder, and [`Staging::publish`] swaps it into place in one step, so a web server never sees a
+//! half-written site and a failed build leaves the published one exactly as it was.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// Where a build writes its files.
+pub struct Sink {
+    root: PathBuf,
+}
+
+impl Sink {
+    /// Write `bytes` to `path`, a `/`-separated path relative to the site's root.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        let target = self.target(path)?;
+        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+    }
+
+    /// Copy the file `from` to `path`, a `/`-separated path relative to the site's root.
+    pub fn copy(&self, path: &str, from: &Path) -> Result<()> {
+        let target = self.target(path)?;
+        fs::copy(from, &target)
+            .map(|_| ())
+            .with_context(|| format!("cannot copy {} to {}", from.display(), target.display()))
+    }
+
+    fn target(&self, path: &str) -> Result<PathBuf> {
+        if path.is_empty()
+            || path.starts_with('/')
+            || path
+                .split('/')
+                .any(|part| part.is_empty() || part == "." || part == "..")
+        {
+            bail!("refusing to write outside the site: `{path}`");
+        }
+        let target = self.root.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        Ok(target)
+    }
+}
+
+/// A staging folder that becomes the output folder when the build has succeeded.
+/// Dropped without [`Staging::publish`], it is removed and the output folder is untouched.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    output: PathBuf,
+}
+
+impl Staging {
+    /// Prepare to replace `output`. Refuses an output folder that holds the site's sources or
+    /// anything other than a previously built site.
+    pub fn new(output: &Path, root: &Path) -> Result<Staging> {
+        let output = absolute(output)?;
+        let root = absolute(root)?;
+        if root.starts_with(&output) {
+            bail!(
+                "refusing to use {} as the output folder: it holds the site's sources; choose \
+                 another --output, e.g. {}",
+                output.display(),
+                root.join("public").display()
+            );
+        }
+        for source in ["content", "themes", "templates"] {
+            if output.starts_with(root.join(source)) {
+                bail!(
+                    "refusing to write the site into {}: it is inside the site's {source}/ folder",
+                    output.display()
+                );
+            }
+        }
+        if output.exists() && !looks_like_a_built_site(&output) {
+            bail!(
+                "{} exists and is not a site built by referat (no index.html): choose another \
+                 --output, or empty or remove that folder first",
+                output.display()
+            );
+        }
+        let parent = output
+            .parent()
+            .context("the output folder has no parent folder")?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        let name = output
+            .file_name()
+            .context("the output folder has no name")?
+            .to_string_lossy();
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.staging-"))
+            .tempdir_in(parent)
+            .with_context(|| format!("cannot create a staging folder in {}", parent.display()))?;
+        make_world_readable(dir.path())?;
+        Ok(Staging { dir, output })
+    }
+
+    /// The sink that writes into the staging folder.
+    pub fn sink(&self) -> Sink {
+        Sink {
+            root: self.dir.path().to_path_buf(),
+        }
+    }
+
+    /// Put the staged site in place of the output folder, in one rename where the system can.
+    pub fn publish(self) -> Result<()> {
+        let staged = self.dir.keep();
+        if !self.output.exists() {
+            return fs::rename(&staged, &self.output)
+                .with_context(|| format!("cannot move the new site to {}", self.output.display()));
+        }
+        swap(&staged, &self.output)?;
+        fs::remove_dir_all(&staged)
+            .with_context(|| format!("cannot remove the previous site at {}", staged.display()))
+    }
+}
+
+fn looks_like_a_built_site(dir: &Path) -> bool {
+    dir.join("index.html").is_file() || fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    let path = std::path::absolute(path)
+        .with_context(|| format!("cannot resolve the path {}", path.display()))?;
+    Ok(fs::canonicalize(&path).unwrap_or(path))
+}
+
+#[cfg(unix)]
+fn make_world_readable(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o755))
+        .with_context(|| format!("cannot set permissions on {}", dir.display()))
+}
+
+#[cfg(not(unix))]
+fn make_world_readable(_dir: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// Exchange two folders atomically (Linux `renameat2(RENAME_EXCHANGE)`); afterwards `staged`
+/// holds the previous site.
+#[cfg(target_os = "linux")]
+fn swap(staged: &Path, output: &Path) -> Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, staged, CWD, output, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => {
+            swap_in_two_steps(staged, output)
+        }
+        Err(e) => {
+            Err(e).with_context(|| format!("cannot swap the new site into {}", output.display()))
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn swap(staged: &Path, output: &Path) -> Result<()> {
+    swap_in_two_steps(staged, output)
+}
+
+/// Where the system cannot exchange two folders: move the old one aside, then the new one in.
+fn swap_in_two_steps(staged: &Path, output: &Path) -> Result<()> {
+    let aside = staged.with_extension("previous");
+    fs::rename(output, &aside).with_context(|| {
+        format!(
+            "cannot move the previous site away from {}",
+            output.display()
+        )
+    })?;
+    fs::rename(staged, output)
+        .with_context(|| format!("cannot move the new site to {}", output.display()))?;
+    fs::rename(&aside, staged)
+        .with_context(|| format!("cannot move the previous site to {}", staged.display()))
+}
