@@ -62,12 +62,12 @@ fn run_build(args: BuildArgs) -> ExitCode {
         Ok(summary) => {
             if !args.quiet {
                 eprintln!(
-                    "Built {} councils, {} meetings, {} items: {} pages and {} files in {} ({:.2} s)",
-                    summary.councils,
-                    summary.meetings,
-                    summary.items,
-                    summary.pages,
-                    summary.files,
+                    "Built {}, {}, {}: {} and {} in {} ({:.2} s)",
+                    count(summary.councils, "council"),
+                    count(summary.meetings, "meeting"),
+                    count(summary.items, "item"),
+                    count(summary.pages, "page"),
+                    count(summary.files, "file"),
                     summary.output.display(),
                     summary.seconds
                 );
@@ -94,6 +94,13 @@ fn run_build(args: BuildArgs) -> ExitCode {
             eprintln!("{} was left as it was.", options.output_dir().display());
             ExitCode::FAILURE
         }
+    }
+}
+
+fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
     }
 }
 

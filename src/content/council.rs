@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use pulldown_cmark::Parser;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -9,7 +10,7 @@ use serde::Deserialize;
 use super::markdown::{BodyWriter, options, to_html};
 use super::meeting::MeetingFile;
 use super::model::{Council, Member};
-use super::source::{Source, YamlDate};
+use super::source::{Source, parse_date};
 use crate::config::{Contact, SiteConfig};
 use crate::diagnostics::Diagnostic;
 
@@ -22,7 +23,7 @@ struct FrontMatter {
     name: String,
     kind: Option<String>,
     municipality: Option<String>,
-    established: Option<YamlDate>,
+    established: Option<String>,
     #[serde(default)]
     members: Vec<Member>,
     contact: Option<Contact>,
@@ -77,7 +78,7 @@ pub fn load(
             Err(mut errors) => diagnostics.append(&mut errors),
         }
     }
-    let (front, kommissorium_html) = match index {
+    let (front, established, kommissorium_html) = match index {
         Ok(index) => index,
         Err(mut errors) => {
             diagnostics.append(&mut errors);
@@ -95,7 +96,7 @@ pub fn load(
         municipality: front
             .municipality
             .unwrap_or_else(|| config.municipality.clone()),
-        established: front.established.map(|d| d.0),
+        established,
         members: front.members,
         contact: front.contact,
         kommissorium_html,
@@ -107,7 +108,7 @@ fn load_index(
     path: &Path,
     shown: &Path,
     decimal_comma: bool,
-) -> Result<(FrontMatter, String), Vec<Diagnostic>> {
+) -> Result<(FrontMatter, Option<NaiveDate>, String), Vec<Diagnostic>> {
     if !path.is_file() {
         return Err(vec![Diagnostic::file(
             shown,
@@ -117,6 +118,12 @@ fn load_index(
     }
     let source = Source::read(path, shown).map_err(|d| vec![d])?;
     let front: FrontMatter = source.front_matter(shown).map_err(|d| vec![d])?;
+    let established = front
+        .established
+        .as_deref()
+        .map(|d| source.field(shown, "established", d, parse_date))
+        .transpose()
+        .map_err(|d| vec![d])?;
     let mut writer = BodyWriter::new(
         shown,
         source.body(),
@@ -131,7 +138,7 @@ fn load_index(
     if !writer.diagnostics.is_empty() {
         return Err(writer.diagnostics);
     }
-    Ok((front, to_html(events)))
+    Ok((front, established, to_html(events)))
 }
 
 /// The `.md` files of a council folder other than `_index.md`, sorted by name.

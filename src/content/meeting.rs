@@ -11,18 +11,18 @@ use serde::Deserialize;
 
 use super::markdown::{AttachmentFolder, BodyWriter, options, push_heading_text, to_html};
 use super::model::{Item, Meeting, Section, SectionKind, Status};
-use super::source::{Source, YamlDate, YamlTime, parse_date};
+use super::source::{Source, parse_date, parse_time};
 use crate::diagnostics::Diagnostic;
 use crate::slug::slugify;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FrontMatter {
-    date: YamlDate,
-    start: Option<YamlTime>,
-    end: Option<YamlTime>,
+    date: String,
+    start: Option<String>,
+    end: Option<String>,
     place: Option<String>,
-    status: Status,
+    status: String,
     #[serde(default)]
     participants: Vec<String>,
     #[serde(default)]
@@ -94,15 +94,31 @@ impl MeetingFile {
     ) -> Result<Meeting, Vec<Diagnostic>> {
         let source = Source::read(&self.path, &self.shown).map_err(|d| vec![d])?;
         let front: FrontMatter = source.front_matter(&self.shown).map_err(|d| vec![d])?;
-        let mut diagnostics = Vec::new();
-        if front.date.0 != self.date {
+        let shown = &self.shown;
+        let date = source.field(shown, "date", &front.date, parse_date);
+        let status = source.field(shown, "status", &front.status, Status::parse);
+        let time = |key, value: Option<String>| {
+            value
+                .map(|v| source.field(shown, key, &v, parse_time))
+                .transpose()
+        };
+        let (start, end) = (time("start", front.start), time("end", front.end));
+        let mut diagnostics: Vec<Diagnostic> = [date.as_ref().err(), status.as_ref().err()]
+            .into_iter()
+            .chain([start.as_ref().err(), end.as_ref().err()])
+            .flatten()
+            .cloned()
+            .collect();
+        if let Ok(date) = date
+            && date != self.date
+        {
             diagnostics.push(Diagnostic::at(
-                &self.shown,
+                shown,
                 source.key_line("date"),
                 format!(
-                    "the date {} differs from the date in the file name ({}): expected them to \
-                     be the same",
-                    front.date.0, self.date
+                    "the date {date} differs from the date in the file name ({}): expected them \
+                     to be the same",
+                    self.date
                 ),
             ));
         }
@@ -120,17 +136,18 @@ impl MeetingFile {
         );
         let (intro_html, items) = parse_items(source.body(), &mut writer);
         diagnostics.append(&mut writer.diagnostics);
-        if !diagnostics.is_empty() {
+        let (Ok(status), Ok(start), Ok(end), true) = (status, start, end, diagnostics.is_empty())
+        else {
             return Err(diagnostics);
-        }
+        };
         Ok(Meeting {
             slug: self.slug.clone(),
             source: self.shown.clone(),
             date: self.date,
-            start: front.start.map(|t| t.0),
-            end: front.end.map(|t| t.0),
+            start,
+            end,
             place: front.place,
-            status: front.status,
+            status,
             participants: front.participants,
             absent: front.absent,
             intro_html,

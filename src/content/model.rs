@@ -63,7 +63,7 @@ pub struct Member {
 }
 
 /// Whether a meeting file is the agenda or the minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// The agenda, published before the meeting.
@@ -73,6 +73,18 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status written as `text` in front matter.
+    pub fn parse(text: &str) -> Result<Status, String> {
+        match text {
+            "dagsorden" => Ok(Status::Dagsorden),
+            "referat" => Ok(Status::Referat),
+            _ => Err(format!(
+                "`{text}` is not a status: expected `dagsorden` (the agenda) or `referat` (the \
+                 minutes)"
+            )),
+        }
+    }
+
     /// The value as written in front matter.
     pub fn as_str(self) -> &'static str {
         match self {

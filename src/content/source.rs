@@ -3,8 +3,7 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use serde::de::{DeserializeOwned, Error as _};
-use serde::{Deserialize, Deserializer};
+use serde::de::DeserializeOwned;
 
 use crate::diagnostics::Diagnostic;
 
@@ -94,13 +93,27 @@ impl Source {
         let yaml = &self.text[self.yaml.clone()];
         let yaml = if yaml.trim().is_empty() { "{}" } else { yaml };
         serde_yaml::from_str(yaml).map_err(|e| {
-            let line = e.location().map_or(1, |l| l.line()) + 1;
-            let message = e.to_string();
-            let message = match message.rfind(" at line ") {
-                Some(i) => message[..i].to_owned(),
-                None => message,
-            };
+            let (message, mut lines) = strip_positions(&e.to_string());
+            lines.extend(e.location().map(|l| l.line()));
+            let line = lines.into_iter().min().unwrap_or(1) + 1;
             Diagnostic::at(shown, line, format!("front matter: {message}"))
+        })
+    }
+
+    /// Check the value of front-matter key `key` with `parse`; a problem names the key's line.
+    pub fn field<T>(
+        &self,
+        shown: &Path,
+        key: &str,
+        value: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<T, Diagnostic> {
+        parse(value).map_err(|message| {
+            Diagnostic::at(
+                shown,
+                self.key_line(key),
+                format!("front matter: {key}: {message}"),
+            )
         })
     }
 
@@ -116,15 +129,26 @@ impl Source {
     }
 }
 
-/// A `YYYY-MM-DD` date in front matter.
-#[derive(Debug, Clone, Copy)]
-pub struct YamlDate(pub NaiveDate);
-
-impl<'de> Deserialize<'de> for YamlDate {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        parse_date(&text).map(YamlDate).map_err(D::Error::custom)
+/// serde_yaml's message without its " at line N column M" parts (which count from the YAML's
+/// first line, not the file's), and the lines they named. A scanner error names where the
+/// broken value starts and where parsing gave up: the earliest is the one to show.
+fn strip_positions(message: &str) -> (String, Vec<usize>) {
+    let mut text = String::with_capacity(message.len());
+    let mut lines = Vec::new();
+    let mut rest = message;
+    while let Some(at) = rest.find(" at line ") {
+        text.push_str(&rest[..at]);
+        let after = &rest[at + " at line ".len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        lines.extend(after[..digits].parse::<usize>().ok());
+        let after = &after[digits..];
+        rest = match after.strip_prefix(" column ") {
+            Some(col) => col.trim_start_matches(|c: char| c.is_ascii_digit()),
+            None => after,
+        };
     }
+    text.push_str(rest);
+    (text, lines)
 }
 
 /// Parse a `YYYY-MM-DD` date, saying what was wrong.
@@ -142,21 +166,14 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     })
 }
 
-/// A `HH:MM` time of day in front matter.
-#[derive(Debug, Clone)]
-pub struct YamlTime(pub String);
-
-impl<'de> Deserialize<'de> for YamlTime {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let valid = chrono::NaiveTime::parse_from_str(&text, "%H:%M").is_ok() && text.len() == 5;
-        if valid {
-            Ok(YamlTime(text))
-        } else {
-            Err(D::Error::custom(format!(
-                "`{text}` is not a time of day: expected HH:MM, e.g. \"16:00\""
-            )))
-        }
+/// Parse a `HH:MM` time of day, saying what was wrong.
+pub fn parse_time(text: &str) -> Result<String, String> {
+    if text.len() == 5 && chrono::NaiveTime::parse_from_str(text, "%H:%M").is_ok() {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not a time of day: expected HH:MM, e.g. \"16:00\""
+        ))
     }
 }
 

@@ -1,0 +1,59 @@
+//! The command line's contract: help, exit codes, and the summary line.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn help_is_the_manual() {
+    let out = referat(&["--help"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("build"), "{text}");
+    let out = referat(&["build", "--help"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for option in ["--root", "--output", "--base-url", "--quiet"] {
+        assert!(text.contains(option), "build --help lacks {option}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    assert_eq!(referat(&["build", "--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(referat(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_build_prints_a_one_line_summary() {
+    let out = tempfile::tempdir().unwrap();
+    let result = referat(&[
+        "build",
+        "--root",
+        examples().to_str().unwrap(),
+        "--output",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("Built 1 council, 1 meeting, 4 items: 6 pages and 2 files in "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_default_root_and_output_are_the_current_folder_and_public() {
+    let (_dir, root) = site_copy(&examples());
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_referat"))
+        .arg("build")
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(root.join("public/index.html").is_file());
+}

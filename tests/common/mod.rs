@@ -1,0 +1,119 @@
+//! Helpers shared by the integration tests: build a site with the real binary into a temporary
+//! folder and read what it wrote.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (the demo site).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/examples`, the content format by example.
+pub fn examples() -> PathBuf {
+    let dir = repo_root().join("../shared/examples");
+    assert!(
+        dir.join("site.toml").is_file(),
+        "{} is missing: the tests need the shared/ folder beside the repository clone",
+        dir.display()
+    );
+    dir
+}
+
+/// Run `referat` with `args`.
+pub fn referat(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_referat"))
+        .args(args)
+        .output()
+        .expect("the referat binary runs")
+}
+
+/// Build the site at `root` into `output`, with extra arguments.
+pub fn build(root: &Path, output: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "build",
+        "--quiet",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    referat(&args)
+}
+
+/// Build and require success.
+pub fn build_ok(root: &Path, output: &Path, extra: &[&str]) {
+    let out = build(root, output, extra);
+    assert!(
+        out.status.success(),
+        "the build of {} failed:\n{}",
+        root.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A copy of the folder `from` at `to` (files and folders, not links).
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+            let mut permissions = fs::metadata(&target).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            fs::set_permissions(&target, permissions).unwrap();
+        }
+    }
+}
+
+/// A writable copy of a site in a new temporary folder: (guard, root).
+pub fn site_copy(from: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    copy_dir(from, &root);
+    (dir, root)
+}
+
+/// Every file under `dir`, by `/`-separated relative path, with its bytes.
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), &format!("{name}/"), out);
+            } else {
+                out.insert(name, fs::read(entry.path()).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+/// The text of the page at `path` under `output`.
+pub fn page(output: &Path, path: &str) -> String {
+    fs::read_to_string(output.join(path))
+        .unwrap_or_else(|e| panic!("cannot read {path} in {}: {e}", output.display()))
+}
+
+/// Every value of `attribute="…"` in `html`, with `&amp;` decoded.
+pub fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
+    let needle = format!(" {attribute}=\"");
+    html.match_indices(&needle)
+        .map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest[..rest.find('"').unwrap()].replace("&amp;", "&")
+        })
+        .collect()
+}
