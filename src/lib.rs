@@ -4,6 +4,8 @@
 //! [`content::Archive`]; [`render`] turns it into pages; [`output`] writes them into a staging
 //! folder and swaps it into place. [`build`] runs all of it; [`cli`] is the command line.
 
+#![warn(missing_docs)]
+
 pub mod build;
 pub mod cli;
 pub mod config;
