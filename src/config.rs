@@ -20,6 +20,8 @@ pub struct SiteConfig {
     /// The publishing municipality; councils that name none belong to it.
     pub municipality: String,
     /// Where the site is served: `https://host/`, `https://host/sub/path/` or `file:///folder/`.
+    /// May be left out when every build gives `--base-url`.
+    #[serde(default)]
     pub base_url: String,
     /// The language of the theme's texts: a table of the theme's `i18n.toml` (`da`, `en`).
     #[serde(default = "default_language")]
@@ -80,20 +82,21 @@ impl SiteConfig {
                 message: e.message().trim_end().to_owned(),
             }
         })?;
-        if let Some(url) = base_url {
-            config.base_url = url.to_owned();
-        }
-        config.base_url = normalize_base_url(&config.base_url).map_err(|message| {
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with("base_url"))
-                .map(|i| i + 1);
-            Diagnostic {
-                file: shown.to_path_buf(),
-                line,
-                message,
-            }
-        })?;
+        config.base_url = match base_url {
+            Some(url) => normalize_base_url(url)
+                .map_err(|message| Diagnostic::file(Path::new("--base-url"), message))?,
+            None => normalize_base_url(&config.base_url).map_err(|message| {
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("base_url"))
+                    .map(|i| i + 1);
+                Diagnostic {
+                    file: shown.to_path_buf(),
+                    line,
+                    message,
+                }
+            })?,
+        };
         Ok(config)
     }
 
@@ -114,6 +117,13 @@ impl SiteConfig {
 
 fn normalize_base_url(url: &str) -> Result<String, String> {
     let url = url.trim();
+    if url.is_empty() {
+        return Err(
+            "base_url is missing: expected the URL the site is served from, e.g. \
+                    `https://www.kommune.dk/raad/`, in site.toml or as --base-url"
+                .to_owned(),
+        );
+    }
     let Some((scheme, rest)) = url.split_once("://") else {
         return Err(format!(
             "base_url `{url}` is not a full URL: expected e.g. `https://www.kommune.dk/raad/` or `file:///srv/site/`"

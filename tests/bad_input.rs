@@ -279,3 +279,44 @@ fn every_problem_of_a_build_is_reported_at_once() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_closed_tag_that_does_not_end_the_heading_is_an_error_not_an_open_item() {
+    for heading in ["{.lukket} ##", "{.lukket} (fortroligt)"] {
+        let site = Site::new();
+        site.edit(MEETING, "{.lukket}", heading);
+        let line = line_of(&site.path(MEETING), heading);
+        site.fails_with(&[&format!(
+            "{MEETING}:{line}: a heading contains `{{`: attributes such as `{{.lukket}}` or \
+             `{{case=…}}` must end the `## ` heading line, after the title and without closing \
+             `#`s"
+        )]);
+    }
+}
+
+#[test]
+fn a_meeting_file_with_an_uppercase_extension_is_not_ignored() {
+    let site = Site::new();
+    fs::copy(
+        site.path(MEETING),
+        site.path("content/integrationsraadet/2023-11-07.MD"),
+    )
+    .unwrap();
+    let stderr = site.fails_with(&[]);
+    assert!(
+        stderr.contains("2023-11-07.MD: expected a meeting file named YYYY-MM-DD.md"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_base_url_on_the_command_line_is_named_as_such() {
+    let site = Site::new();
+    let out = build(&site.root, &site.output, &["--base-url", "www.example.dk"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: --base-url: base_url `www.example.dk` is not a full URL"),
+        "{stderr}"
+    );
+}

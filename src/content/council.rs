@@ -154,7 +154,8 @@ fn list_meeting_files(
             entry.map_err(|e| Diagnostic::file(shown, format!("cannot read the folder: {e}")))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_file && name.ends_with(".md") && name != INDEX_FILE && !name.starts_with('.') {
+        let markdown = name.to_ascii_lowercase().ends_with(".md");
+        if is_file && markdown && name != INDEX_FILE && !name.starts_with('.') {
             names.push(entry.path());
         }
     }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{CowStr, Event, Options, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Tag, TagEnd};
 
 use super::model::Attachment;
 use crate::diagnostics::{Diagnostic, LineIndex};
@@ -76,19 +76,43 @@ impl<'f> BodyWriter<'f> {
     pub fn push<'a>(&mut self, event: Event<'a>, offset: usize, out: &mut Vec<Event<'a>>) {
         match event {
             Event::Html(html) | Event::InlineHtml(html) => out.push(Event::Text(html)),
-            Event::Start(Tag::Heading { level, .. }) => out.push(Event::Start(Tag::Heading {
+            Event::Start(Tag::Heading {
                 level,
-                id: None,
-                classes: Vec::new(),
-                attrs: Vec::new(),
-            })),
+                id,
+                classes,
+                attrs,
+            }) => {
+                if id.is_some() || !classes.is_empty() || !attrs.is_empty() {
+                    self.error(offset, super::meeting::ATTRIBUTES_ON_ITEMS_ONLY);
+                }
+                out.push(Event::Start(Tag::Heading {
+                    level,
+                    id: None,
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                }));
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
-                let (dest_url, meta) = match self.attachment_link(&dest_url, offset) {
+                if link_type != LinkType::Email && dest_url.starts_with('/') {
+                    self.error(
+                        offset,
+                        format!(
+                            "the link `{dest_url}` starts with `/`, which breaks when the site is \
+                             served under a sub-path or opened from disk: link to a full URL \
+                             (https://…) or to an attachment"
+                        ),
+                    );
+                }
+                let attachment = match link_type {
+                    LinkType::Email => None,
+                    _ => self.attachment_link(&dest_url, offset),
+                };
+                let (dest_url, meta) = match attachment {
                     Some((href, meta)) => (CowStr::from(href), Some(meta)),
                     None => (dest_url, None),
                 };
@@ -200,11 +224,11 @@ impl<'f> BodyWriter<'f> {
                 size,
             });
         }
-        let meta = format!(
-            " <span class=\"bilag-meta\">({}, {})</span>",
-            file_type(file_name),
-            format_size(size, self.decimal_comma)
-        );
+        let size = format_size(size, self.decimal_comma);
+        let meta = match file_type(file_name) {
+            Some(kind) => format!(" <span class=\"bilag-meta\">({kind}, {size})</span>"),
+            None => format!(" <span class=\"bilag-meta\">({size})</span>"),
+        };
         Some((file_name.to_owned(), meta))
     }
 }
@@ -249,16 +273,17 @@ fn safe_file_name(name: &str) -> String {
     }
 }
 
-fn file_type(name: &str) -> String {
+fn file_type(name: &str) -> Option<String> {
     name.rsplit_once('.')
-        .map_or_else(|| "fil".to_owned(), |(_, ext)| ext.to_ascii_uppercase())
+        .filter(|(stem, ext)| !stem.is_empty() && !ext.is_empty())
+        .map(|(_, ext)| ext.to_ascii_uppercase())
 }
 
 /// A file size in decimal units, e.g. "57 B", "312 kB", "1,2 MB".
 pub fn format_size(bytes: u64, decimal_comma: bool) -> String {
     let text = if bytes < 1_000 {
         format!("{bytes} B")
-    } else if bytes < 1_000_000 {
+    } else if bytes < 999_500 {
         format!("{} kB", (bytes + 500) / 1_000)
     } else {
         let tenths = (bytes + 50_000) / 100_000;
@@ -291,6 +316,21 @@ mod tests {
         assert_eq!(format_size(312_400, true), "312 kB");
         assert_eq!(format_size(1_250_000, true), "1,3 MB");
         assert_eq!(format_size(1_250_000, false), "1.3 MB");
+        assert_eq!(format_size(999_700, true), "1,0 MB");
+    }
+
+    #[test]
+    fn email_autolinks_and_site_absolute_links() {
+        let file = Path::new("m.md");
+        let body = "<navn@kommune.dk> [x](/raad/)";
+        let mut writer = BodyWriter::new(file, body, 1, None, true);
+        let mut events = Vec::new();
+        for (event, range) in pulldown_cmark::Parser::new_ext(body, options()).into_offset_iter() {
+            writer.push(event, range.start, &mut events);
+        }
+        assert_eq!(writer.diagnostics.len(), 1, "{:?}", writer.diagnostics);
+        assert!(writer.diagnostics[0].message.contains("starts with `/`"));
+        assert!(to_html(events).contains("href=\"mailto:navn@kommune.dk\""));
     }
 
     #[test]

@@ -52,7 +52,12 @@ impl MeetingFile {
             .unwrap_or_default();
         let expected = "expected a meeting file named YYYY-MM-DD.md, or YYYY-MM-DD-<suffix>.md for \
                         a second meeting that day";
-        let stem = name.strip_suffix(".md").unwrap_or(&name).to_owned();
+        let Some(stem) = name.strip_suffix(".md").map(str::to_owned) else {
+            return Err(Diagnostic::file(
+                &shown,
+                format!("{expected}: the extension must be `.md` in lowercase, not `{name}`"),
+            ));
+        };
         let (date_part, suffix) = if stem.len() >= 10 && stem.is_char_boundary(10) {
             stem.split_at(10)
         } else {
@@ -102,6 +107,7 @@ impl MeetingFile {
                 .map(|v| source.field(shown, key, &v, parse_time))
                 .transpose()
         };
+        let end_without_start = front.end.is_some() && front.start.is_none();
         let (start, end) = (time("start", front.start), time("end", front.end));
         let mut diagnostics: Vec<Diagnostic> = [date.as_ref().err(), status.as_ref().err()]
             .into_iter()
@@ -109,6 +115,13 @@ impl MeetingFile {
             .flatten()
             .cloned()
             .collect();
+        if end_without_start {
+            diagnostics.push(Diagnostic::at(
+                shown,
+                source.key_line("end"),
+                "front matter: `end` without `start`: expected both times, or `start` alone",
+            ));
+        }
         if let Ok(date) = date
             && date != self.date
         {
@@ -156,6 +169,11 @@ impl MeetingFile {
         })
     }
 }
+
+/// Heading attributes mean something on agenda items only; elsewhere they would be dropped
+/// silently, which for `{.lukket}` would publish what the writer meant to close.
+pub const ATTRIBUTES_ON_ITEMS_ONLY: &str = "heading attributes such as `{.lukket}` belong on \
+    `## ` agenda item headings only: a closed item is closed as a whole";
 
 /// The heading whose text is being collected.
 struct OpenHeading {
@@ -209,6 +227,11 @@ fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
                 classes,
                 attrs,
             }) => {
+                if level != HeadingLevel::H2
+                    && (id.is_some() || !classes.is_empty() || !attrs.is_empty())
+                {
+                    writer.error(range.start, ATTRIBUTES_ON_ITEMS_ONLY);
+                }
                 match level {
                     HeadingLevel::H1 => writer.error(
                         range.start,
@@ -274,6 +297,13 @@ fn finish_heading(
     open: Option<&mut OpenItem<'_>>,
     writer: &mut BodyWriter<'_>,
 ) {
+    if text.contains('{') {
+        writer.error(
+            offset,
+            "a heading contains `{`: attributes such as `{.lukket}` or `{case=…}` must end the \
+             `## ` heading line, after the title and without closing `#`s",
+        );
+    }
     let Some(open) = open else { return };
     match level {
         HeadingLevel::H2 => {
@@ -403,6 +433,19 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, Some(3));
         assert!(errors[0].message.contains("unknown class `.lukke`"));
+    }
+
+    #[test]
+    fn closed_markers_anywhere_but_the_end_of_an_item_heading_are_errors() {
+        for body in [
+            "## Hemmeligt {.lukket} ##\n\nKANARIE\n",
+            "## Hemmeligt {.lukket} og mere\n\nKANARIE\n",
+            "## A\n\n### Beslutning {.lukket}\n\nKANARIE\n",
+            "## A\n\n#### Note {.lukket}\n\nKANARIE\n",
+        ] {
+            let (_, _, errors) = parse(body);
+            assert!(!errors.is_empty(), "no error for {body:?}");
+        }
     }
 
     #[test]

@@ -55,6 +55,23 @@ const STANDARD_STATIC: &[(&str, &[u8])] = &[(
 )];
 const STANDARD_I18N: &str = include_str!("../../themes/standard/i18n.toml");
 
+/// The texts referat itself fills in (templates name theirs, and tera reports a missing one).
+const RUST_TEXTS: &[&str] = &[
+    "date_format",
+    "heading_dagsorden",
+    "heading_referat",
+    "status_dagsorden",
+    "status_referat",
+    "selected_meeting",
+    "meeting_count_one",
+    "meeting_count_many",
+    "archive",
+    "archive_year_heading",
+    "home",
+    "councils",
+    "not_found_heading",
+];
+
 /// A file the theme publishes as it is, under `static/`.
 pub enum StaticFile {
     /// Built into the binary.
@@ -82,8 +99,9 @@ pub struct Texts {
 }
 
 impl Texts {
-    /// The text `key`; a theme without it is caught when the theme loads.
+    /// The text `key`, one that referat fills in itself: a theme without it does not load.
     pub fn get(&self, key: &str) -> &str {
+        debug_assert!(RUST_TEXTS.contains(&key), "`{key}` is not in RUST_TEXTS");
         self.strings.get(key).map_or("", String::as_str)
     }
 
@@ -249,6 +267,9 @@ fn parse_texts(i18n: &str, language: &str) -> Result<Texts> {
     if months.len() != 12 {
         bail!("[{language}] months: expected the names of the 12 months");
     }
+    if let Some(missing) = RUST_TEXTS.iter().find(|key| !strings.contains_key(**key)) {
+        bail!("[{language}] has no text `{missing}`");
+    }
     Ok(Texts { strings, months })
 }
 
@@ -266,6 +287,13 @@ mod tests {
             assert_eq!(keys, danish, "the texts of `{language}` differ from Danish");
             assert!(parse_texts(STANDARD_I18N, language).is_ok());
         }
+    }
+
+    #[test]
+    fn a_translation_without_a_text_referat_needs_does_not_load() {
+        let broken = STANDARD_I18N.replacen("heading_referat", "heading_referatet", 1);
+        let error = parse_texts(&broken, "da").err().unwrap().to_string();
+        assert_eq!(error, "[da] has no text `heading_referat`");
     }
 
     #[test]
