@@ -13,4 +13,5 @@ pub mod content;
 pub mod diagnostics;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod slug;
