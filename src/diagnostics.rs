@@ -57,6 +57,21 @@ pub enum BuildError {
     Other(#[from] anyhow::Error),
 }
 
+/// The values of the results that succeeded; the problems of the others go to `diagnostics`.
+pub fn collect_ok<T>(
+    results: Vec<Result<T, Vec<Diagnostic>>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<T> {
+    let mut values = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(value) => values.push(value),
+            Err(mut problems) => diagnostics.append(&mut problems),
+        }
+    }
+    values
+}
+
 /// 1-based line numbers for byte offsets of one text.
 pub struct LineIndex {
     starts: Vec<usize>,

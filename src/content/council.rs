@@ -12,7 +12,7 @@ use super::meeting::MeetingFile;
 use super::model::{Council, Member};
 use super::source::{Source, parse_date};
 use crate::config::{Contact, SiteConfig};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, collect_ok};
 
 /// The file in a council folder that describes the council.
 pub const INDEX_FILE: &str = "_index.md";
@@ -67,17 +67,11 @@ pub fn load(
     }
 
     let index = load_index(&dir.join(INDEX_FILE), &index_shown, decimal_comma);
-    let meetings: Vec<_> = files
+    let meetings = files
         .par_iter()
         .map(|file| file.load(dir, shown, decimal_comma))
         .collect();
-    let mut loaded = Vec::with_capacity(meetings.len());
-    for meeting in meetings {
-        match meeting {
-            Ok(meeting) => loaded.push(meeting),
-            Err(mut errors) => diagnostics.append(&mut errors),
-        }
-    }
+    let mut loaded = collect_ok(meetings, &mut diagnostics);
     let (front, established, kommissorium_html) = match index {
         Ok(index) => index,
         Err(mut errors) => {

@@ -18,7 +18,7 @@ pub use model::{
 };
 
 use crate::config::SiteConfig;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, collect_ok};
 use crate::slug::slugify;
 
 /// The folder under the site root that holds the councils.
@@ -93,17 +93,11 @@ pub fn load(root: &Path, config: SiteConfig) -> Result<Archive, Vec<Diagnostic>>
         }
     }
 
-    let results: Vec<_> = folders
+    let results = folders
         .par_iter()
         .map(|(dir, shown, slug)| council::load(dir, shown, slug.clone(), &config))
         .collect();
-    let mut councils = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(council) => councils.push(council),
-            Err(mut errors) => diagnostics.append(&mut errors),
-        }
-    }
+    let mut councils = collect_ok(results, &mut diagnostics);
     if !diagnostics.is_empty() {
         diagnostics.sort();
         diagnostics.dedup();
