@@ -12,7 +12,6 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-pub use markdown::format_size;
 pub use model::{
     Archive, Attachment, Council, Item, Meeting, Member, Section, SectionKind, Status,
 };
