@@ -1,4 +1,5 @@
-//! `referat build`: load → render → write into staging → publish, and a summary of what was built.
+//! `referat build`: load → render and index → write into staging → publish, and a summary of what
+//! was built.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -11,6 +12,7 @@ use crate::content;
 use crate::diagnostics::BuildError;
 use crate::output::Staging;
 use crate::render::{Renderer, StaticFile, Theme};
+use crate::search;
 
 /// What to build and where.
 #[derive(Debug, Clone)]
@@ -45,6 +47,8 @@ pub struct Summary {
     pub pages: usize,
     /// Other files written: attachments and the theme's static files.
     pub files: usize,
+    /// Documents in the search index: open items and council pages.
+    pub search_documents: usize,
     /// Where the site now is.
     pub output: PathBuf,
     /// Wall time of the whole build.
@@ -58,6 +62,7 @@ pub fn build(options: &BuildOptions) -> Result<Summary, BuildError> {
     let config = SiteConfig::load(root, options.base_url.as_deref())
         .map_err(|d| BuildError::Content(vec![d]))?;
     let theme = Theme::load(root, &config.theme, &config.language)?;
+    let stamp = search::Stamp::of(root)?;
     let archive = content::load(root, config).map_err(BuildError::Content)?;
 
     let output = options.output_dir();
@@ -92,6 +97,8 @@ pub fn build(options: &BuildOptions) -> Result<Summary, BuildError> {
         }
         files += 1;
     }
+    let bundle = search::index_and_export(root, &archive, &stamp, &sink)
+        .context("cannot build the search index")?;
     staging
         .publish()
         .with_context(|| format!("cannot publish the site to {}", output.display()))?;
@@ -102,6 +109,7 @@ pub fn build(options: &BuildOptions) -> Result<Summary, BuildError> {
         items: archive.meetings().map(|(_, m)| m.items.len()).sum(),
         pages: pages.len(),
         files,
+        search_documents: bundle.docs as usize,
         output,
         seconds: started.elapsed().as_secs_f64(),
     })

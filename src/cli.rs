@@ -6,8 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use std::io::{IsTerminal, Write};
+
 use crate::build::{BuildOptions, build};
+use crate::config::SiteConfig;
+use crate::content;
 use crate::diagnostics::BuildError;
+use crate::search::{Answer, Filters, Query, SearchIndex, Sort};
 
 /// referat turns a folder of council meeting documents (dagsordener and referater) into a
 /// static website with search that any web server can host.
@@ -25,6 +30,9 @@ pub enum Command {
     /// Build the site: read site.toml, content/ and the theme, write the pages into the output
     /// folder. The output folder changes only when the whole build succeeds.
     Build(BuildArgs),
+    /// Search the archive from the terminal, with the search page's rules and ranking. Uses the
+    /// index of the last build, or indexes the content first when it has changed since.
+    Search(SearchArgs),
 }
 
 /// Options of `referat build`.
@@ -45,10 +53,178 @@ pub struct BuildArgs {
     pub quiet: bool,
 }
 
+/// Options of `referat search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to search for: words (all must match, the last also as a prefix), "a phrase" in
+    /// quotes, or a Sags ID as written (EMN-2016-02142).
+    #[arg(required = true)]
+    pub query: Vec<String>,
+    /// The site's folder, holding site.toml and content/.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Only this council (its slug or name).
+    #[arg(long, value_name = "COUNCIL")]
+    pub council: Option<String>,
+    /// Only meetings of this year.
+    #[arg(long, value_name = "YEAR")]
+    pub year: Option<i32>,
+    /// Only agendas or only minutes.
+    #[arg(long, value_parser = ["dagsorden", "referat"])]
+    pub status: Option<String>,
+    /// Newest meeting first instead of best match first.
+    #[arg(long)]
+    pub by_date: bool,
+    /// How many results to show.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// How many results to skip.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Print the answer as JSON, shaped like the browser module's.
+    #[arg(long)]
+    pub json: bool,
+    /// Make result URLs absolute from this URL instead of site.toml's base_url.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
 /// Run the parsed command line and return the process's exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(args),
+        Command::Search(args) => match run_search(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                report(&error);
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn run_search(args: &SearchArgs) -> Result<(), BuildError> {
+    let root = &args.root;
+    let config = SiteConfig::load(root, args.base_url.as_deref())
+        .map_err(|d| BuildError::Content(vec![d]))?;
+    let base_url = config.base_url.clone();
+    let index = SearchIndex::open_or_build(root, || {
+        eprintln!("Indexing the content of {} for search …", root.display());
+        content::load(root, config).map_err(BuildError::Content)
+    })?;
+    let mut filters = Filters::default();
+    if let Some(wanted) = &args.council {
+        let slug = index
+            .councils()
+            .find(|(slug, name)| slug == wanted || name.to_lowercase() == wanted.to_lowercase())
+            .map(|(slug, _)| slug.to_owned());
+        match slug {
+            Some(slug) => filters.council.push(slug),
+            None => {
+                let known: Vec<&str> = index.councils().map(|(slug, _)| slug).collect();
+                return Err(BuildError::Other(anyhow::anyhow!(
+                    "there is no council `{wanted}`: expected one of {}",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    filters.year.extend(args.year);
+    filters.status.extend(args.status.clone());
+    let query = Query {
+        text: args.query.join(" "),
+        filters,
+        limit: args.limit,
+        offset: args.offset,
+        sort: if args.by_date {
+            Sort::Date
+        } else {
+            Sort::Relevance
+        },
+    };
+    let mut answer = index.search(&query)?;
+    for hit in &mut answer.results {
+        hit.url = format!("{base_url}{}", hit.url);
+    }
+    let text = if args.json {
+        serde_json::to_string_pretty(&answer).map_err(anyhow::Error::from)? + "\n"
+    } else {
+        format_answer(&query, &answer, std::io::stdout().is_terminal())
+    };
+    // A reader that stops early (`| head`) is not an error.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(BuildError::Other(e.into())),
+        _ => Ok(()),
+    }
+}
+
+/// The answer as the terminal shows it.
+fn format_answer(query: &Query, answer: &Answer, bold: bool) -> String {
+    let text = &query.text;
+    let mut out = match answer.total {
+        0 => format!("No results for \"{text}\".\n"),
+        total => format!(
+            "{} for \"{text}\" (showing {}–{}):\n",
+            count(total, "result"),
+            (query.offset + 1).min(total),
+            (query.offset + answer.results.len()).min(total)
+        ),
+    };
+    if let Some(suggestion) = &answer.suggestion {
+        out += &format!("Did you mean \"{suggestion}\"?\n");
+    }
+    let (on, off) = if bold {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("*", "*")
+    };
+    for (n, hit) in answer.results.iter().enumerate() {
+        let about: Vec<&str> = [
+            Some(hit.council.as_str()),
+            hit.date.as_deref(),
+            hit.status.as_deref(),
+            hit.case.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        out += &format!(
+            "\n{}. {}\n   {}\n   {}\n",
+            query.offset + n + 1,
+            hit.title,
+            about.join(" · "),
+            hit.url
+        );
+        if !hit.excerpt.is_empty() {
+            let excerpt = hit
+                .excerpt
+                .replace("<mark>", on)
+                .replace("</mark>", off)
+                .replace('\n', " ")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&");
+            out += &format!("   {excerpt}\n");
+        }
+    }
+    out
+}
+
+fn report(error: &BuildError) {
+    match error {
+        BuildError::Content(diagnostics) => {
+            for diagnostic in diagnostics {
+                eprintln!("error: {diagnostic}");
+            }
+        }
+        BuildError::Other(error) => {
+            eprintln!("Error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("Caused by: {cause}");
+            }
+        }
     }
 }
 

@@ -27,6 +27,14 @@ impl Sink {
             .with_context(|| format!("cannot copy {} to {}", from.display(), target.display()))
     }
 
+    /// Rename the file or folder `from` to `to`, both `/`-separated paths relative to the
+    /// site's root.
+    pub fn rename(&self, from: &str, to: &str) -> Result<()> {
+        let (from, to) = (self.target(from)?, self.target(to)?);
+        fs::rename(&from, &to)
+            .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))
+    }
+
     fn target(&self, path: &str) -> Result<PathBuf> {
         if path.is_empty()
             || path.starts_with('/')

@@ -20,10 +20,25 @@ fn no_byte_of_the_closed_items_text_reaches_any_output_file() {
         source.contains(CANARY),
         "the example still carries its canary"
     );
+    let (_dir, root) = site_copy(&examples());
     let out = tempfile::tempdir().unwrap();
-    build_ok(&examples(), out.path(), &[]);
-    let files = read_tree(out.path());
+    build_ok(&root, out.path(), &[]);
+    let mut files = read_tree(out.path());
     assert!(files.len() > 5);
+    assert!(
+        files.keys().any(|p| p.starts_with("_search/s/")),
+        "the search bundle is part of the scan"
+    );
+    let cache = read_tree(&root.join(".referat-cache"));
+    assert!(
+        !cache.is_empty(),
+        "the search index kept for `referat search` is scanned too"
+    );
+    files.extend(
+        cache
+            .into_iter()
+            .map(|(p, b)| (format!(".referat-cache/{p}"), b)),
+    );
     let body_text = "Personfølsomme oplysninger om kandidaten";
     for (path, bytes) in &files {
         assert!(

@@ -1,4 +1,4 @@
-//! The browser's analysis (themes/standard/search/analyzer.js) gives exactly the terms the
+//! The browser's analysis (themes/standard/search/search.js) gives exactly the terms the
 //! build's tantivy analyzer gives, and both stem like the Snowball reference.
 
 mod common;
@@ -29,9 +29,9 @@ fn node() -> Command {
     Command::new("node")
 }
 
-/// Every line of `lines` through analyzer.js's `analyze`, one JSON array per line.
+/// Every line of `lines` through search.js's `analyze`, one JSON array per line.
 fn analyze_in_node(lines: &[String]) -> Vec<Vec<String>> {
-    let module = search_dir().join("analyzer.js");
+    let module = search_dir().join("search.js");
     let script = format!(
         "import {{ analyze }} from {:?};\n\
          import {{ readFileSync }} from 'node:fs';\n\
@@ -77,11 +77,13 @@ fn the_browser_module_passes_its_own_tests() {
     );
 }
 
-#[test]
-fn browser_and_tantivy_agree_on_every_token_and_line_of_the_demo_and_examples() {
+/// Every distinct token of the Markdown under `dirs` (and, when `with_lines`, every distinct
+/// line) through tantivy and through search.js: the terms must be identical.
+fn assert_same_terms(dirs: &[PathBuf], with_lines: bool, min_tokens: usize) {
     let mut files = Vec::new();
-    markdown_files(&repo_root().join("content"), &mut files);
-    markdown_files(&examples().join("content"), &mut files);
+    for dir in dirs {
+        markdown_files(dir, &mut files);
+    }
     files.sort();
     let mut lines = BTreeSet::new();
     let mut tokens = BTreeSet::new();
@@ -89,16 +91,23 @@ fn browser_and_tantivy_agree_on_every_token_and_line_of_the_demo_and_examples() 
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
         for line in text.lines() {
-            lines.insert(line.to_owned());
+            if with_lines {
+                lines.insert(line.to_owned());
+            }
             let mut stream = tokenizer.token_stream(line);
             while stream.advance() {
                 tokens.insert(stream.token().text.clone());
             }
         }
     }
-    assert!(tokens.len() > 1000, "only {} distinct tokens", tokens.len());
+    assert!(
+        tokens.len() >= min_tokens,
+        "only {} distinct tokens",
+        tokens.len()
+    );
     let inputs: Vec<String> = tokens.into_iter().chain(lines).collect();
     let browser = analyze_in_node(&inputs);
+    assert_eq!(browser.len(), inputs.len());
     let mut differ = Vec::new();
     for (input, terms) in inputs.iter().zip(&browser) {
         let expected = analyze(input);
@@ -114,6 +123,31 @@ fn browser_and_tantivy_agree_on_every_token_and_line_of_the_demo_and_examples() 
         differ.len(),
         differ.join("\n")
     );
+}
+
+#[test]
+fn browser_and_tantivy_agree_on_every_token_and_line_of_the_demo_and_examples() {
+    assert_same_terms(
+        &[repo_root().join("content"), examples().join("content")],
+        true,
+        1000,
+    );
+}
+
+#[test]
+fn browser_and_tantivy_agree_on_every_token_of_a_generated_archive_of_1000_meetings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_referat-bench"))
+        .args(["corpus", "--meetings", "1000", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "referat-bench corpus failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_terms(&[dir.path().join("content")], false, 5000);
 }
 
 #[test]

@@ -27,13 +27,28 @@ pub fn danish_analyzer() -> TextAnalyzer {
 
 /// The terms the index holds for `text`, in order.
 pub fn analyze(text: &str) -> Vec<String> {
+    tokens(text).into_iter().map(|t| t.text).collect()
+}
+
+/// The tokens of `text` as the index holds them: term, position and byte offsets in `text`.
+pub fn tokens(text: &str) -> Vec<Token> {
     let mut analyzer = danish_analyzer();
     let mut stream = analyzer.token_stream(text);
-    let mut terms = Vec::new();
+    let mut tokens = Vec::new();
     while stream.advance() {
-        terms.push(stream.token().text.clone());
+        tokens.push(stream.token().clone());
     }
-    terms
+    tokens
+}
+
+/// A word lowercased and with "aa" written "å", but not stemmed: what a prefix is matched with.
+pub fn fold(word: &str) -> String {
+    let lower: String = if word.is_ascii() {
+        word.to_ascii_lowercase()
+    } else {
+        word.chars().flat_map(char::to_lowercase).collect()
+    };
+    lower.replace("aa", "å")
 }
 
 /// Rewrites every "aa" of a lowercased token as "å", left to right ("aaa" → "åa").

@@ -1,0 +1,320 @@
+//! The tantivy index → the static search bundle under `_search/`, in the format of
+//! docs/search-bundle.md: the entry file, term shards, positions, meeting dates, fragments.
+
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::documents::{CASE_FIELD, CouncilRange, Document, FIELDS, Field, Layout};
+use super::index::{IndexReader, TermPostings};
+use crate::output::Sink;
+
+/// The folder of the bundle in the output.
+pub const BUNDLE_DIR: &str = "_search";
+
+/// Bumped whenever a file of the bundle changes shape.
+const FORMAT: u32 = 1;
+
+/// A shard is closed once it holds this many bytes; a query downloads whole shards.
+const SHARD_BYTES: usize = 12 * 1024;
+
+/// `_search/index.json`: the only file whose name stays the same from build to build.
+#[derive(Serialize)]
+struct Entry<'a> {
+    format: u32,
+    docs: u32,
+    fields: Vec<EntryField>,
+    councils: Vec<EntryCouncil<'a>>,
+    shards: Vec<String>,
+    #[serde(rename = "shardDir")]
+    shard_dir: String,
+    dates: String,
+}
+
+#[derive(Serialize)]
+struct EntryField {
+    #[serde(flatten)]
+    field: Field,
+    tokens: u64,
+}
+
+#[derive(Serialize)]
+struct EntryCouncil<'a> {
+    slug: &'a str,
+    name: &'a str,
+    municipality: &'a str,
+    start: u32,
+    count: u32,
+    fragments: String,
+    years: &'a [(i32, u32)],
+    agenda: &'a [(u32, u32)],
+}
+
+/// What the bundle holds, for the build's summary.
+#[derive(Debug, Clone, Copy)]
+pub struct BundleSummary {
+    /// Documents indexed.
+    pub docs: u32,
+    /// Term shards written.
+    pub shards: usize,
+}
+
+/// Write the bundle of `index` (built from `docs` laid out as `layout`) through `sink`.
+pub fn export(
+    index: &IndexReader,
+    docs: &[Document],
+    layout: &Layout,
+    runtime: &[u8],
+    sink: &Sink,
+) -> anyhow::Result<BundleSummary> {
+    let (shards, fragments) = rayon::join(
+        || write_shards(index, sink),
+        || {
+            layout
+                .councils
+                .par_iter()
+                .map(|council| write_fragments(council, docs, sink))
+                .collect::<anyhow::Result<Vec<String>>>()
+        },
+    );
+    let (shards, shard_dir) = shards?;
+    let fragments = fragments?;
+    let dates = dates_file(layout);
+    let dates_name = format!("d/{}.bin", content_hash(&[&dates]));
+    sink.write(&format!("{BUNDLE_DIR}/{dates_name}"), &dates)?;
+    let entry = Entry {
+        format: FORMAT,
+        docs: index.docs,
+        fields: FIELDS
+            .iter()
+            .zip(index.tokens)
+            .map(|(field, tokens)| EntryField {
+                field: *field,
+                tokens,
+            })
+            .collect(),
+        councils: layout
+            .councils
+            .iter()
+            .zip(fragments)
+            .map(|(c, fragments)| EntryCouncil {
+                slug: &c.slug,
+                name: &c.name,
+                municipality: &c.municipality,
+                start: c.start,
+                count: c.count,
+                fragments,
+                years: &c.years,
+                agenda: &c.agenda,
+            })
+            .collect(),
+        shards,
+        shard_dir,
+        dates: dates_name,
+    };
+    sink.write(
+        &format!("{BUNDLE_DIR}/index.json"),
+        &serde_json::to_vec(&entry)?,
+    )?;
+    sink.write(&format!("{BUNDLE_DIR}/search.js"), runtime)?;
+    Ok(BundleSummary {
+        docs: index.docs,
+        shards: entry.shards.len(),
+    })
+}
+
+/// The first 12 hex digits of the SHA-256 of `parts`, each preceded by its length.
+fn content_hash(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// One shard being filled: its term records and their positions.
+#[derive(Default)]
+struct Shard {
+    terms: usize,
+    records: Vec<u8>,
+    positions: Vec<u8>,
+    first: String,
+    last: String,
+}
+
+/// Stream every term into shards of about [`SHARD_BYTES`], written into a folder named by the
+/// hash of all of them; returns the shard boundaries and the folder.
+fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>, String)> {
+    let building = format!("{BUNDLE_DIR}/s/.building");
+    let mut bounds = Vec::new();
+    let mut hasher = Sha256::new();
+    let mut shard = Shard::default();
+    let mut previous_last = String::new();
+    let mut flush = |shard: Shard, bounds: &mut Vec<String>| -> anyhow::Result<()> {
+        bounds.push(boundary(&previous_last, &shard.first, bounds.is_empty()));
+        let mut bytes = Vec::with_capacity(shard.records.len() + 5);
+        varint(&mut bytes, shard.terms as u64);
+        bytes.extend_from_slice(&shard.records);
+        for part in [&bytes, &shard.positions] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        let n = bounds.len() - 1;
+        sink.write(&format!("{building}/t{n}.bin"), &bytes)?;
+        sink.write(&format!("{building}/p{n}.bin"), &shard.positions)?;
+        previous_last = shard.last;
+        Ok(())
+    };
+    index.for_each_term(|term, postings| {
+        if shard.records.len() >= SHARD_BYTES {
+            flush(std::mem::take(&mut shard), &mut bounds)?;
+        }
+        if shard.terms == 0 {
+            shard.first = term.to_owned();
+        }
+        encode_term(&mut shard, term, &postings);
+        shard.last = term.to_owned();
+        Ok(())
+    })?;
+    if shard.terms > 0 || bounds.is_empty() {
+        flush(shard, &mut bounds)?;
+    }
+    let hash: String = hasher.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let dir = format!("s/{hash}");
+    sink.rename(&building, &format!("{BUNDLE_DIR}/{dir}"))?;
+    Ok((bounds, dir))
+}
+
+/// The shortest prefix of `first` (on a character boundary) that sorts after `previous`.
+fn boundary(previous: &str, first: &str, is_first: bool) -> String {
+    if is_first {
+        return String::new();
+    }
+    first
+        .char_indices()
+        .map(|(i, c)| &first[..i + c.len_utf8()])
+        .find(|prefix| *prefix > previous)
+        .unwrap_or(first)
+        .to_owned()
+}
+
+fn encode_term(shard: &mut Shard, term: &str, postings: &TermPostings) {
+    let shared = if shard.terms == 0 {
+        0
+    } else {
+        shard
+            .last
+            .bytes()
+            .zip(term.bytes())
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let out = &mut shard.records;
+    varint(out, shared as u64);
+    varint(out, (term.len() - shared) as u64);
+    out.extend_from_slice(&term.as_bytes()[shared..]);
+    varint(out, postings.iter().map(|(f, _)| 1u64 << f).sum());
+    let mut list = Vec::new();
+    for (field, field_postings) in postings {
+        varint(out, field_postings.len() as u64);
+        let offset = if *field == CASE_FIELD {
+            0
+        } else {
+            shard.positions.len()
+        };
+        varint(out, offset as u64);
+        list.clear();
+        let mut previous = 0;
+        for posting in field_postings {
+            let gap = u64::from(posting.doc - previous);
+            previous = posting.doc;
+            let code = u64::from(posting.tf.min(4) - 1);
+            varint(&mut list, (gap << 2) | code);
+            if code == 3 {
+                varint(&mut list, u64::from(posting.tf - 4));
+            }
+            list.push(posting.norm);
+            let mut last = 0;
+            for &p in &posting.positions {
+                varint(&mut shard.positions, u64::from(p - last));
+                last = p;
+            }
+        }
+        varint(out, list.len() as u64);
+        out.extend_from_slice(&list);
+    }
+    shard.terms += 1;
+}
+
+/// Write the fragments of one council into their folder; returns the folder's path in the bundle.
+fn write_fragments(
+    council: &CouncilRange,
+    docs: &[Document],
+    sink: &Sink,
+) -> anyhow::Result<String> {
+    let range = council.start as usize..(council.start + council.count) as usize;
+    let files = docs[range]
+        .iter()
+        .map(|doc| serde_json::to_vec(&doc.fragment))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parts: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    let folder = format!("f/{}-{}", council.slug, content_hash(&parts));
+    for (n, bytes) in files.iter().enumerate() {
+        sink.write(&format!("{BUNDLE_DIR}/{folder}/{n}.json"), bytes)?;
+    }
+    Ok(folder)
+}
+
+fn dates_file(layout: &Layout) -> Vec<u8> {
+    let mut out = Vec::new();
+    for council in &layout.councils {
+        let mut previous = None;
+        for &(items, days) in &council.meetings {
+            varint(&mut out, u64::from(items));
+            varint(&mut out, u64::from(previous.map_or(days, |p| days - p)));
+            previous = Some(days);
+        }
+    }
+    out
+}
+
+/// Unsigned LEB128.
+fn varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{boundary, varint};
+
+    #[test]
+    fn boundaries_are_the_shortest_prefix_after_the_previous_shard() {
+        assert_eq!(boundary("", "abc", true), "");
+        assert_eq!(boundary("beskæftig", "bestyr", false), "best");
+        assert_eq!(boundary("a", "b", false), "b");
+        assert_eq!(boundary("å", "åb", false), "åb");
+        assert_eq!(boundary("zz", "æble", false), "æ");
+    }
+
+    #[test]
+    fn varints_are_little_endian_groups_of_seven_bits() {
+        let mut out = Vec::new();
+        for v in [0, 127, 128, 300] {
+            varint(&mut out, v);
+        }
+        assert_eq!(out, [0, 127, 0x80, 1, 0xac, 2]);
+    }
+}

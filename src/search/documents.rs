@@ -1,0 +1,297 @@
+//! The archive → search documents: one per council page and one per open agenda item, numbered in
+//! (council, date, item) order, with the layout that maps document ids to councils, years,
+//! statuses and meeting dates.
+//!
+//! Closed items are skipped here, so nothing of them reaches the index.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::content::{Archive, Council, Item, Meeting, SectionKind, Status};
+
+/// The indexed fields, in the order of their bit in the bundle's field masks.
+pub const FIELDS: [Field; 5] = [
+    Field {
+        name: "title",
+        weight: 3.0,
+    },
+    Field {
+        name: "beslutning",
+        weight: 2.0,
+    },
+    Field {
+        name: "indstilling",
+        weight: 1.5,
+    },
+    Field {
+        name: "rest",
+        weight: 1.0,
+    },
+    Field {
+        name: "case",
+        weight: 3.0,
+    },
+];
+
+/// The index of the Sags ID field in [`FIELDS`]: one lowercased term, no positions.
+pub const CASE_FIELD: usize = 4;
+
+/// One indexed field and its weight in the score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Field {
+    /// Its name in the index and in `index.json`.
+    pub name: &'static str,
+    /// What its BM25 score is multiplied by.
+    pub weight: f64,
+}
+
+/// One search document: the text of its fields, and the fragment shown for it as a result.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The text of each field of [`FIELDS`], in order (the case field: the Sags ID or nothing).
+    pub fields: [String; 5],
+    /// What a result shows.
+    pub fragment: Fragment,
+}
+
+/// What a result shows; written as `f/<council>-<hash>/<n>.json` and kept in the index for
+/// `referat search`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fragment {
+    /// The item's anchor on its meeting page, or the council page, relative to the site root.
+    pub url: String,
+    /// The item's title, or the council's name.
+    pub title: String,
+    /// The council's name.
+    pub council: String,
+    /// The council's municipality.
+    pub municipality: String,
+    /// The meeting's date, `YYYY-MM-DD`; none for a council page.
+    pub date: Option<String>,
+    /// `dagsorden` or `referat`; none for a council page.
+    pub status: Option<String>,
+    /// The item's Sags ID.
+    pub case: Option<String>,
+    /// The searchable text as plain text, for excerpts.
+    pub text: String,
+}
+
+/// Which documents belong to which council, year, status and meeting date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Layout {
+    /// Every council, by slug, with its range of document ids.
+    pub councils: Vec<CouncilRange>,
+}
+
+/// One council's documents: `start .. start + count`, the council page first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CouncilRange {
+    /// The council's slug.
+    pub slug: String,
+    /// The council's name.
+    pub name: String,
+    /// The council's municipality.
+    pub municipality: String,
+    /// Its first document id (the council page).
+    pub start: u32,
+    /// How many documents it has, the council page included.
+    pub count: u32,
+    /// Runs `[year, items]` of the items after the council page, in order.
+    pub years: Vec<(i32, u32)>,
+    /// Runs `[local start, items]` of items of a dagsorden.
+    pub agenda: Vec<(u32, u32)>,
+    /// Per meeting with open items, oldest first: `[items, day number]` (days since 31 December
+    /// of 1 BC).
+    pub meetings: Vec<(u32, u32)>,
+}
+
+/// The documents of `archive` in id order, and their layout.
+pub fn documents(archive: &Archive) -> (Vec<Document>, Layout) {
+    let mut docs = Vec::new();
+    let mut councils = Vec::new();
+    for council in &archive.councils {
+        let start = docs.len() as u32;
+        docs.push(council_document(council));
+        let mut range = CouncilRange {
+            slug: council.slug.clone(),
+            name: council.name.clone(),
+            municipality: council.municipality.clone(),
+            start,
+            count: 0,
+            years: Vec::new(),
+            agenda: Vec::new(),
+            meetings: Vec::new(),
+        };
+        for meeting in &council.meetings {
+            let local = docs.len() as u32 - start;
+            let open: Vec<&Item> = meeting.items.iter().filter(|i| !i.closed).collect();
+            let n = open.len() as u32;
+            docs.extend(
+                open.iter()
+                    .map(|item| item_document(council, meeting, item)),
+            );
+            push_run(&mut range.years, meeting.date.year(), n);
+            if meeting.status == Status::Dagsorden && n > 0 {
+                match range.agenda.last_mut() {
+                    Some((s, c)) if *s + *c == local => *c += n,
+                    _ => range.agenda.push((local, n)),
+                }
+            }
+            if n > 0 {
+                range.meetings.push((n, days(meeting.date)));
+            }
+        }
+        range.count = docs.len() as u32 - start;
+        councils.push(range);
+    }
+    (docs, Layout { councils })
+}
+
+fn push_run<K: PartialEq>(runs: &mut Vec<(K, u32)>, key: K, n: u32) {
+    if n == 0 {
+        return;
+    }
+    match runs.last_mut() {
+        Some((k, c)) if *k == key => *c += n,
+        _ => runs.push((key, n)),
+    }
+}
+
+fn days(date: NaiveDate) -> u32 {
+    date.num_days_from_ce().max(0) as u32
+}
+
+fn council_document(council: &Council) -> Document {
+    let text = html_to_text(&council.kommissorium_html);
+    Document {
+        fields: [
+            council.name.clone(),
+            String::new(),
+            String::new(),
+            text.clone(),
+            String::new(),
+        ],
+        fragment: Fragment {
+            url: format!("{}/", council.slug),
+            title: council.name.clone(),
+            council: council.name.clone(),
+            municipality: council.municipality.clone(),
+            date: None,
+            status: None,
+            case: None,
+            text,
+        },
+    }
+}
+
+fn item_document(council: &Council, meeting: &Meeting, item: &Item) -> Document {
+    let (mut beslutning, mut indstilling, mut rest, mut all) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for section in &item.sections {
+        let text = html_to_text(&section.html);
+        match section.kind {
+            SectionKind::Beslutning => beslutning.push(text.clone()),
+            SectionKind::Indstilling => indstilling.push(text.clone()),
+            _ => {
+                if !section.title.is_empty() {
+                    rest.push(section.title.clone());
+                }
+                rest.push(text.clone());
+            }
+        }
+        all.push(text);
+    }
+    Document {
+        fields: [
+            item.title.clone(),
+            beslutning.join("\n"),
+            indstilling.join("\n"),
+            rest.join("\n"),
+            item.case.clone().unwrap_or_default(),
+        ],
+        fragment: Fragment {
+            url: format!("{}/{}/#punkt-{}", council.slug, meeting.slug, item.number),
+            title: item.title.clone(),
+            council: council.name.clone(),
+            municipality: council.municipality.clone(),
+            date: Some(meeting.date.format("%Y-%m-%d").to_string()),
+            status: Some(meeting.status.as_str().to_owned()),
+            case: item.case.clone(),
+            text: all.join("\n"),
+        },
+    }
+}
+
+/// The text of HTML written by the content stage: tags dropped (block ends become line breaks),
+/// the entities pulldown-cmark writes decoded, runs of blanks made one.
+fn html_to_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        text.push_str(&rest[..lt]);
+        let Some(gt) = rest[lt..].find('>') else {
+            rest = &rest[lt..];
+            break;
+        };
+        let tag = &rest[lt + 1..lt + gt];
+        let name = tag
+            .trim_start_matches('/')
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("");
+        if matches!(
+            name,
+            "p" | "li"
+                | "br"
+                | "tr"
+                | "td"
+                | "th"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "blockquote"
+                | "pre"
+        ) {
+            text.push('\n');
+        }
+        rest = &rest[lt + gt + 1..];
+    }
+    text.push_str(rest);
+    let decoded = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    let mut out = String::with_capacity(decoded.len());
+    for line in decoded.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&words.join(" "));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::html_to_text;
+
+    #[test]
+    fn html_to_text_keeps_words_apart_and_decodes_entities() {
+        assert_eq!(
+            html_to_text(
+                "<p>Rådet <strong>tager</strong> &lt;orientering&gt; &amp; mere</p>\n<ul><li>a</li><li>b</li></ul>"
+            ),
+            "Rådet tager <orientering> & mere\na\nb"
+        );
+        assert_eq!(html_to_text("<p>A&amp;lt;B</p>"), "A&lt;B");
+    }
+}
