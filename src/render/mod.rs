@@ -1,5 +1,5 @@
-//! Rendering: the [`Archive`] → one HTML page per front page, council, meeting, archive year and
-//! 404, with tera templates of the site's theme.
+//! Rendering: the [`Archive`] → one HTML page per front page, council, meeting, archive year,
+//! search and 404, with tera templates of the site's theme.
 //!
 //! Every page links to the others with relative URLs, so a site works at a domain root, under a
 //! sub-path and opened from disk; only the 404 page, which a server shows at any depth, links
@@ -42,6 +42,8 @@ pub enum PageKind {
     Archive,
     /// One year of the archive.
     ArchiveYear(i32),
+    /// The search page: a form, and the results the theme's script finds in the search bundle.
+    Search,
     /// The page a server shows for a missing URL.
     NotFound,
 }
@@ -91,6 +93,10 @@ impl<'a> Renderer<'a> {
             Page {
                 path: "arkiv/index.html".into(),
                 kind: PageKind::Archive,
+            },
+            Page {
+                path: "soeg/index.html".into(),
+                kind: PageKind::Search,
             },
         ];
         for year in self.years.keys() {

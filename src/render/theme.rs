@@ -16,6 +16,7 @@ pub const TEMPLATES: &[&str] = &[
     "meeting.html",
     "archive.html",
     "archive_year.html",
+    "search.html",
     "404.html",
 ];
 
@@ -45,14 +46,24 @@ const STANDARD_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/standard/templates/archive_year.html"),
     ),
     (
+        "search.html",
+        include_str!("../../themes/standard/templates/search.html"),
+    ),
+    (
         "404.html",
         include_str!("../../themes/standard/templates/404.html"),
     ),
 ];
-const STANDARD_STATIC: &[(&str, &[u8])] = &[(
-    "referat.css",
-    include_bytes!("../../themes/standard/static/referat.css"),
-)];
+const STANDARD_STATIC: &[(&str, &[u8])] = &[
+    (
+        "referat.css",
+        include_bytes!("../../themes/standard/static/referat.css"),
+    ),
+    (
+        "search-page.js",
+        include_bytes!("../../themes/standard/static/search-page.js"),
+    ),
+];
 const STANDARD_I18N: &str = include_str!("../../themes/standard/i18n.toml");
 
 /// The texts referat itself fills in (templates name theirs, and tera reports a missing one).
@@ -69,6 +80,8 @@ const RUST_TEXTS: &[&str] = &[
     "archive_year_heading",
     "home",
     "councils",
+    "search",
+    "search_heading",
     "not_found_heading",
 ];
 

@@ -47,6 +47,7 @@ struct SiteView<'a> {
 struct Links {
     home: String,
     archive: String,
+    search: String,
     css: String,
 }
 
@@ -183,6 +184,7 @@ pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) 
         &Links {
             home: linker.page(""),
             archive: linker.page("arkiv/"),
+            search: linker.page("soeg/"),
             css: linker.file(&format!("{STATIC_DIR}/referat.css")),
         },
     );
@@ -258,6 +260,18 @@ pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) 
                 current(&year.to_string()),
             ];
             ("archive_year.html", heading, crumbs)
+        }
+        PageKind::Search => {
+            context.insert(
+                "script",
+                &linker.file(&format!("{STATIC_DIR}/search-page.js")),
+            );
+            context.insert("months", &texts.months);
+            (
+                "search.html",
+                texts.get("search_heading").to_owned(),
+                vec![home, current(texts.get("search"))],
+            )
         }
         PageKind::NotFound => (
             "404.html",
