@@ -26,10 +26,11 @@ fn usage_errors_exit_with_2() {
 #[test]
 fn a_build_prints_a_one_line_summary() {
     let out = tempfile::tempdir().unwrap();
+    let (_site, root) = site_copy(&examples());
     let result = referat(&[
         "build",
         "--root",
-        examples().to_str().unwrap(),
+        root.to_str().unwrap(),
         "--output",
         out.path().to_str().unwrap(),
     ]);

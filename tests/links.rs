@@ -153,6 +153,8 @@ fn check_search_boxes(output: &Path, base_url: &str) -> usize {
 }
 
 fn check_mode(site: &Path, base_url: impl Fn(&Path) -> String, from_disk: bool) {
+    let (_copy, site) = site_copy(site);
+    let site = site.as_path();
     let out = tempfile::tempdir().unwrap();
     let output = out.path().join("public");
     let url = base_url(&output);
@@ -206,8 +208,9 @@ fn every_page_has_a_search_box_that_leads_to_the_search_page() {
 #[test]
 fn the_404_page_links_from_the_base_path() {
     let out = tempfile::tempdir().unwrap();
+    let (_site, root) = site_copy(&examples());
     build_ok(
-        &examples(),
+        &root,
         out.path(),
         &["--base-url", "https://www.example.dk/raad/"],
     );

@@ -7,7 +7,8 @@ use common::*;
 #[test]
 fn the_examples_meeting_page_reads_like_the_municipal_site() {
     let out = tempfile::tempdir().unwrap();
-    build_ok(&examples(), out.path(), &[]);
+    let (_site, root) = site_copy(&examples());
+    build_ok(&root, out.path(), &[]);
     let html = page(out.path(), "integrationsraadet/2023-10-10/index.html");
 
     assert!(html.starts_with("<!doctype html>\n<html lang=\"da\">"));
@@ -76,7 +77,8 @@ fn the_examples_meeting_page_reads_like_the_municipal_site() {
 #[test]
 fn attachments_are_copied_beside_the_meeting_with_type_and_size() {
     let out = tempfile::tempdir().unwrap();
-    build_ok(&examples(), out.path(), &[]);
+    let (_site, root) = site_copy(&examples());
+    build_ok(&root, out.path(), &[]);
     let source =
         examples().join("content/integrationsraadet/2023-10-10/handleplan-maalsaetning-1.pdf");
     let copied = out
