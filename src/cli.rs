@@ -144,7 +144,7 @@ fn run_search(args: &SearchArgs) -> Result<(), BuildError> {
     };
     let mut answer = index.search(&query)?;
     for hit in &mut answer.results {
-        hit.url = format!("{base_url}{}", hit.url);
+        hit.about.url = format!("{base_url}{}", hit.about.url);
     }
     let text = if args.json {
         serde_json::to_string_pretty(&answer).map_err(anyhow::Error::from)? + "\n"
@@ -179,6 +179,8 @@ fn format_answer(query: &Query, answer: &Answer, bold: bool) -> String {
         ("*", "*")
     };
     for (n, hit) in answer.results.iter().enumerate() {
+        let excerpt = &hit.excerpt;
+        let hit = &hit.about;
         let about: Vec<&str> = [
             Some(hit.council.as_str()),
             hit.date.as_deref(),
@@ -195,9 +197,8 @@ fn format_answer(query: &Query, answer: &Answer, bold: bool) -> String {
             about.join(" · "),
             hit.url
         );
-        if !hit.excerpt.is_empty() {
-            let excerpt = hit
-                .excerpt
+        if !excerpt.is_empty() {
+            let excerpt = excerpt
                 .replace("<mark>", on)
                 .replace("</mark>", off)
                 .replace('\n', " ")

@@ -137,16 +137,7 @@ fn browser_and_tantivy_agree_on_every_token_and_line_of_the_demo_and_examples() 
 #[test]
 fn browser_and_tantivy_agree_on_every_token_of_a_generated_archive_of_1000_meetings() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_referat-bench"))
-        .args(["corpus", "--meetings", "1000", "--out"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "referat-bench corpus failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    generate_corpus(dir.path(), 1000);
     assert_same_terms(&[dir.path().join("content")], false, 5000);
 }
 

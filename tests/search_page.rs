@@ -126,16 +126,7 @@ fn the_search_script_is_published_beside_the_stylesheet_and_loads_the_bundle() {
 
 #[test]
 fn an_english_site_has_an_english_search_page() {
-    let (_dir, root) = site_copy(&examples());
-    let config = root.join("site.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        text.replace("language = \"da\"", "language = \"en\""),
-    )
-    .unwrap();
-    let out = root.join("public");
-    build_ok(&root, &out, &[]);
+    let (_dir, out) = build_english_examples();
 
     let html = page(&out, "soeg/index.html");
     assert!(html.starts_with("<!doctype html>\n<html lang=\"en\">"));

@@ -157,7 +157,7 @@ fn the_browser_and_the_cli_agree_on_the_demo() {
 fn the_browser_and_the_cli_agree_on_a_generated_archive_of_1000_meetings() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    generate(root, 1000);
+    generate_corpus(root, 1000);
     // Queries made of the archive's own words: from fragments, read from the built bundle.
     let site = build_site(root);
     let entry: Value =
@@ -228,18 +228,4 @@ fn the_browser_and_the_cli_agree_on_a_generated_archive_of_1000_meetings() {
         ),
     ];
     assert_same_answers(root, &site, &queries);
-}
-
-/// Write a generated archive of `meetings` meetings at `root`.
-fn generate(root: &Path, meetings: u32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_referat-bench"))
-        .args(["corpus", "--meetings", &meetings.to_string(), "--out"])
-        .arg(root)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "referat-bench corpus failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }

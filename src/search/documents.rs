@@ -58,6 +58,16 @@ pub struct Document {
 /// `referat search`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fragment {
+    /// Where the result leads and what it is.
+    #[serde(flatten)]
+    pub about: About,
+    /// The searchable text as plain text, for excerpts.
+    pub text: String,
+}
+
+/// Where a result leads and what it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct About {
     /// The item's anchor on its meeting page, or the council page, relative to the site root.
     pub url: String,
     /// The item's title, or the council's name.
@@ -72,8 +82,6 @@ pub struct Fragment {
     pub status: Option<String>,
     /// The item's Sags ID.
     pub case: Option<String>,
-    /// The searchable text as plain text, for excerpts.
-    pub text: String,
 }
 
 /// Which documents belong to which council, year, status and meeting date.
@@ -172,13 +180,15 @@ fn council_document(council: &Council) -> Document {
             String::new(),
         ],
         fragment: Fragment {
-            url: format!("{}/", council.slug),
-            title: council.name.clone(),
-            council: council.name.clone(),
-            municipality: council.municipality.clone(),
-            date: None,
-            status: None,
-            case: None,
+            about: About {
+                url: format!("{}/", council.slug),
+                title: council.name.clone(),
+                council: council.name.clone(),
+                municipality: council.municipality.clone(),
+                date: None,
+                status: None,
+                case: None,
+            },
             text,
         },
     }
@@ -210,13 +220,15 @@ fn item_document(council: &Council, meeting: &Meeting, item: &Item) -> Document 
             item.case.clone().unwrap_or_default(),
         ],
         fragment: Fragment {
-            url: format!("{}/{}/#punkt-{}", council.slug, meeting.slug, item.number),
-            title: item.title.clone(),
-            council: council.name.clone(),
-            municipality: council.municipality.clone(),
-            date: Some(meeting.date.format("%Y-%m-%d").to_string()),
-            status: Some(meeting.status.as_str().to_owned()),
-            case: item.case.clone(),
+            about: About {
+                url: format!("{}/{}/#punkt-{}", council.slug, meeting.slug, item.number),
+                title: item.title.clone(),
+                council: council.name.clone(),
+                municipality: council.municipality.clone(),
+                date: Some(meeting.date.format("%Y-%m-%d").to_string()),
+                status: Some(meeting.status.as_str().to_owned()),
+                case: item.case.clone(),
+            },
             text: all.join("\n"),
         },
     }

@@ -10,7 +10,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::analysis::{fold, tokens};
-use super::documents::{CASE_FIELD, FIELDS, Layout};
+use super::documents::{About, CASE_FIELD, FIELDS, Layout};
 use super::index::{IndexReader, Posting, TermPostings};
 
 const K1: f64 = 1.2;
@@ -101,20 +101,9 @@ pub struct FacetValue<T> {
 /// One result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
-    /// The item's anchor on its meeting page (or the council page), relative to the site root.
-    pub url: String,
-    /// Its title.
-    pub title: String,
-    /// The council's name.
-    pub council: String,
-    /// The council's municipality.
-    pub municipality: String,
-    /// The meeting's date, `YYYY-MM-DD`.
-    pub date: Option<String>,
-    /// `dagsorden` or `referat`.
-    pub status: Option<String>,
-    /// The Sags ID.
-    pub case: Option<String>,
+    /// Where it leads and what it is.
+    #[serde(flatten)]
+    pub about: About,
     /// Text around the matched words, HTML-escaped, matched words in `<mark>`.
     pub excerpt: String,
 }
@@ -196,13 +185,7 @@ pub fn search(index: &IndexReader, layout: &Layout, query: &Query) -> Result<Ans
             let fragment = index.fragment(doc)?;
             Ok(Hit {
                 excerpt: excerpt(&fragment.text, &marked),
-                url: fragment.url,
-                title: fragment.title,
-                council: fragment.council,
-                municipality: fragment.municipality,
-                date: fragment.date,
-                status: fragment.status,
-                case: fragment.case,
+                about: fragment.about,
             })
         })
         .collect::<Result<Vec<_>>>()?;

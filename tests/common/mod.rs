@@ -117,3 +117,32 @@ pub fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// ../shared/examples switched to English and built: (guard, output folder).
+pub fn build_english_examples() -> (tempfile::TempDir, PathBuf) {
+    let (dir, root) = site_copy(&examples());
+    let config = root.join("site.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(
+        &config,
+        text.replace("language = \"da\"", "language = \"en\""),
+    )
+    .unwrap();
+    let out = root.join("public");
+    build_ok(&root, &out, &[]);
+    (dir, out)
+}
+
+/// Write a generated archive of `meetings` meetings (seed 1) at `root`.
+pub fn generate_corpus(root: &Path, meetings: u32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_referat-bench"))
+        .args(["corpus", "--meetings", &meetings.to_string(), "--out"])
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "referat-bench corpus failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
