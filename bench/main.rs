@@ -4,11 +4,16 @@
 //! `referat-bench corpus --meetings N [--seed S] --out DIR` writes `DIR/site.toml` and
 //! `DIR/content/`; the same N and S always give the same bytes. The corpus is generated as a
 //! plain model first (`corpus`, `model`), then written in a format (`referat`).
+//!
+//! `referat-bench search [--sizes 1000,10000] [--out FILE]` measures referat's search against
+//! Pagefind on generated archives (`search_bench`, with the Node driver
+//! bench/search_queries.mjs) and writes the report, by default docs/benchmarks-search.md.
 
 mod corpus;
 mod model;
 mod referat;
 mod rng;
+mod search_bench;
 mod text;
 mod words;
 
@@ -36,6 +41,11 @@ enum Command {
     /// Write a generated archive (site.toml and content/) that `referat build` builds. The same
     /// number of meetings and seed always give byte-identical files.
     Corpus(CorpusArgs),
+    /// Measure referat's search against Pagefind on generated archives: build and index time,
+    /// bundle size, and per first query the bytes downloaded and the time to results in Node.
+    /// Needs the release `referat` binary beside this one, Node.js and npm (Pagefind is
+    /// installed into bench/node_modules when missing).
+    Search(search_bench::SearchArgs),
 }
 
 /// Options of `referat-bench corpus`.
@@ -55,6 +65,7 @@ struct CorpusArgs {
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Corpus(args) => corpus(&args),
+        Command::Search(args) => search_bench::run(&args),
     }
 }
 
