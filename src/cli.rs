@@ -12,6 +12,7 @@ use crate::build::{BuildOptions, build};
 use crate::config::SiteConfig;
 use crate::content;
 use crate::diagnostics::BuildError;
+use crate::html::unescape;
 use crate::search::{Answer, Filters, Query, SearchIndex, Sort};
 
 /// referat turns a folder of council meeting documents (dagsordener and referater) into a
@@ -198,15 +199,12 @@ fn format_answer(query: &Query, answer: &Answer, bold: bool) -> String {
             hit.url
         );
         if !excerpt.is_empty() {
-            let excerpt = excerpt
-                .replace("<mark>", on)
-                .replace("</mark>", off)
-                .replace('\n', " ")
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&quot;", "\"")
-                .replace("&#39;", "'")
-                .replace("&amp;", "&");
+            let excerpt = unescape(
+                &excerpt
+                    .replace("<mark>", on)
+                    .replace("</mark>", off)
+                    .replace('\n', " "),
+            );
             out += &format!("   {excerpt}\n");
         }
     }

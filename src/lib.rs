@@ -2,7 +2,8 @@
 //!
 //! The pipeline runs one way: [`config`] and [`content`] load the site into an
 //! [`content::Archive`]; [`render`] turns it into pages; [`output`] writes them into a staging
-//! folder and swaps it into place. [`build`] runs all of it; [`cli`] is the command line.
+//! folder and swaps it into place; [`search`] indexes it and writes the search bundle. [`build`]
+//! runs all of it; [`cli`] is the command line.
 
 #![warn(missing_docs)]
 
@@ -11,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod html;
 pub mod output;
 pub mod render;
 pub mod search;

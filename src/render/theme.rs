@@ -166,7 +166,7 @@ impl Theme {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
-        tera.set_escape_fn(escape_html);
+        tera.set_escape_fn(crate::html::escape);
         tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| anyhow::anyhow!(crate::render::tera_message(&e)))
             .with_context(|| format!("the templates of the theme `{name}` do not compile"))?;
@@ -178,23 +178,6 @@ impl Theme {
             static_files,
         })
     }
-}
-
-/// HTML escaping for text and quoted attribute values: tera's default also escapes `/`, which
-/// makes every URL in the output unreadable without making it any safer.
-fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 type Parts = (BTreeMap<String, String>, String, Vec<(String, StaticFile)>);

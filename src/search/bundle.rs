@@ -123,19 +123,32 @@ pub fn export(
     })
 }
 
-/// The first 12 hex digits of the SHA-256 of `parts`, each preceded by its length.
-fn content_hash(parts: &[&[u8]]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update((part.len() as u64).to_le_bytes());
-        hasher.update(part);
+/// The name a set of files gets: the first 12 hex digits of the SHA-256 of each file's length
+/// and bytes, in order.
+#[derive(Default)]
+struct ContentHash(Sha256);
+
+impl ContentHash {
+    fn add(&mut self, part: &[u8]) {
+        self.0.update((part.len() as u64).to_le_bytes());
+        self.0.update(part);
     }
-    hasher
-        .finalize()
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+
+    fn finish(self) -> String {
+        self.0.finalize()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// The [`ContentHash`] of `parts`.
+fn content_hash(parts: &[&[u8]]) -> String {
+    let mut hash = ContentHash::default();
+    for part in parts {
+        hash.add(part);
+    }
+    hash.finish()
 }
 
 /// One shard being filled: its term records and their positions.
@@ -153,7 +166,7 @@ struct Shard {
 fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>, String)> {
     let building = format!("{BUNDLE_DIR}/s/.building");
     let mut bounds = Vec::new();
-    let mut hasher = Sha256::new();
+    let mut hash = ContentHash::default();
     let mut shard = Shard::default();
     let mut previous_last = String::new();
     let mut flush = |shard: Shard, bounds: &mut Vec<String>| -> anyhow::Result<()> {
@@ -161,10 +174,8 @@ fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>
         let mut bytes = Vec::with_capacity(shard.records.len() + 5);
         varint(&mut bytes, shard.terms as u64);
         bytes.extend_from_slice(&shard.records);
-        for part in [&bytes, &shard.positions] {
-            hasher.update((part.len() as u64).to_le_bytes());
-            hasher.update(part);
-        }
+        hash.add(&bytes);
+        hash.add(&shard.positions);
         let n = bounds.len() - 1;
         sink.write(&format!("{building}/t{n}.bin"), &bytes)?;
         sink.write(&format!("{building}/p{n}.bin"), &shard.positions)?;
@@ -185,11 +196,7 @@ fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>
     if shard.terms > 0 || bounds.is_empty() {
         flush(shard, &mut bounds)?;
     }
-    let hash: String = hasher.finalize()[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let dir = format!("s/{hash}");
+    let dir = format!("s/{}", hash.finish());
     sink.rename(&building, &format!("{BUNDLE_DIR}/{dir}"))?;
     Ok((bounds, dir))
 }

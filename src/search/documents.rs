@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::content::{Archive, Council, Item, Meeting, SectionKind, Status};
+use crate::html::unescape;
 
 /// The indexed fields, in the order of their bit in the bundle's field masks.
 pub const FIELDS: [Field; 5] = [
@@ -272,12 +273,7 @@ fn html_to_text(html: &str) -> String {
         rest = &rest[lt + gt + 1..];
     }
     text.push_str(rest);
-    let decoded = text
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
+    let decoded = unescape(&text);
     let mut out = String::with_capacity(decoded.len());
     for line in decoded.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();

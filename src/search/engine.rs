@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::analysis::{fold, tokens};
 use super::documents::{About, CASE_FIELD, FIELDS, Layout};
 use super::index::{IndexReader, Posting, TermPostings};
+use crate::html::escape;
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -584,14 +585,14 @@ fn excerpt(text: &str, marked: &[&str]) -> String {
     }
     let mut at = toks[best].offset_from;
     for (token, marked) in toks[best..best + width].iter().zip(&is_marked[best..]) {
-        escape_into(&mut out, &text[at..token.offset_from]);
+        out.push_str(&escape(&text[at..token.offset_from]));
         let word = &text[token.offset_from..token.offset_to];
         if *marked {
             out.push_str("<mark>");
-            escape_into(&mut out, word);
+            out.push_str(&escape(word));
             out.push_str("</mark>");
         } else {
-            escape_into(&mut out, word);
+            out.push_str(&escape(word));
         }
         at = token.offset_to;
     }
@@ -599,19 +600,6 @@ fn excerpt(text: &str, marked: &[&str]) -> String {
         out.push('…');
     }
     out
-}
-
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
 }
 
 /// The query with each unknown word replaced by the nearest term of the whole dictionary.
