@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use crate::config::SiteConfig;
 use crate::content;
 use crate::diagnostics::BuildError;
+use crate::feeds;
 use crate::output::Staging;
 use crate::render::{Renderer, StaticFile, Theme};
 use crate::search;
@@ -45,7 +46,8 @@ pub struct Summary {
     pub items: usize,
     /// HTML pages written.
     pub pages: usize,
-    /// Other files written: attachments and the theme's static files.
+    /// Other files written: attachments, the theme's static files, and the feeds, calendars,
+    /// sitemap and robots.txt.
     pub files: usize,
     /// Documents in the search index: open items and council pages.
     pub search_documents: usize,
@@ -97,6 +99,8 @@ pub fn build(options: &BuildOptions) -> Result<Summary, BuildError> {
         }
         files += 1;
     }
+    files += feeds::write(&archive, renderer.texts(), &pages, &sink)
+        .context("cannot write the feeds, calendars and sitemap")?;
     let bundle = search::index_and_export(root, &archive, &stamp, &sink)
         .context("cannot build the search index")?;
     staging

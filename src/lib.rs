@@ -2,8 +2,9 @@
 //!
 //! The pipeline runs one way: [`config`] and [`content`] load the site into an
 //! [`content::Archive`]; [`render`] turns it into pages; [`output`] writes them into a staging
-//! folder and swaps it into place; [`search`] indexes it and writes the search bundle. [`build`]
-//! runs all of it; [`cli`] is the command line.
+//! folder and swaps it into place; [`search`] indexes it and writes the search bundle; [`feeds`]
+//! writes the Atom feeds, calendars, sitemap and robots.txt. [`build`] runs all of it; [`cli`]
+//! is the command line.
 
 #![warn(missing_docs)]
 
@@ -12,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod feeds;
 pub mod html;
 pub mod output;
 pub mod render;

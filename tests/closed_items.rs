@@ -29,6 +29,18 @@ fn no_byte_of_the_closed_items_text_reaches_any_output_file() {
         files.keys().any(|p| p.starts_with("_search/s/")),
         "the search bundle is part of the scan"
     );
+    for feed in [
+        "atom.xml",
+        "kalender.ics",
+        "integrationsraadet/atom.xml",
+        "integrationsraadet/kalender.ics",
+    ] {
+        let text = String::from_utf8(scanned(feed, &files[feed])).unwrap();
+        assert!(
+            text.contains("Indstilling af kandidat til Det Nationale Integrationsr"),
+            "{feed} lists the closed item's title, and is part of the scan"
+        );
+    }
     let cache = read_tree(&root.join(".referat-cache"));
     assert!(
         !cache.is_empty(),
@@ -41,6 +53,7 @@ fn no_byte_of_the_closed_items_text_reaches_any_output_file() {
     );
     let body_text = "Personfølsomme oplysninger om kandidaten";
     for (path, bytes) in &files {
+        let bytes = &scanned(path, bytes);
         assert!(
             !contains(bytes, CANARY.as_bytes()),
             "{path} contains {CANARY}"
@@ -78,6 +91,7 @@ fn a_closed_items_case_id_and_attachments_are_not_published() {
         "the closed item's attachment was copied"
     );
     for (path, bytes) in &files {
+        let bytes = &scanned(path, bytes);
         assert!(
             !contains(bytes, b"EMN-2023-99999"),
             "{path} has the closed item's Sags ID"

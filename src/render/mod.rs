@@ -11,7 +11,7 @@ mod views;
 use std::collections::BTreeMap;
 
 use anyhow::{Result, anyhow};
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 
 pub use theme::{StaticFile, TEMPLATES, Texts, Theme};
 
@@ -137,17 +137,9 @@ impl<'a> Renderer<'a> {
             .map_err(|e| anyhow!("cannot render {}: {}", page.path, tera_message(&e)))
     }
 
-    /// A date written the way of the site's language, e.g. "10. oktober 2023".
-    fn date(&self, date: NaiveDate) -> String {
-        let texts = &self.theme.texts;
-        texts.fill(
-            "date_format",
-            &[
-                ("day", &date.day().to_string()),
-                ("month", &texts.months[date.month0() as usize]),
-                ("year", &date.year().to_string()),
-            ],
-        )
+    /// The theme's texts in the site's language.
+    pub fn texts(&self) -> &Texts {
+        &self.theme.texts
     }
 }
 

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use chrono::{Datelike, NaiveDate};
 use tera::Tera;
+
+use crate::content::{Meeting, Status};
 
 /// The templates every theme provides, each rendering one kind of page.
 pub const TEMPLATES: &[&str] = &[
@@ -83,6 +86,12 @@ const RUST_TEXTS: &[&str] = &[
     "search",
     "search_heading",
     "not_found_heading",
+    "time",
+    "place",
+    "closed",
+    "calendar_site",
+    "calendar_council",
+    "calendar_event",
 ];
 
 /// A file the theme publishes as it is, under `static/`.
@@ -125,6 +134,48 @@ impl Texts {
             .fold(self.get(key).to_owned(), |text, (name, value)| {
                 text.replace(&format!("{{{name}}}"), value)
             })
+    }
+
+    /// A date written the way of the language, e.g. "10. oktober 2023".
+    pub fn date(&self, date: NaiveDate) -> String {
+        self.fill(
+            "date_format",
+            &[
+                ("day", &date.day().to_string()),
+                ("month", &self.months[date.month0() as usize]),
+                ("year", &date.year().to_string()),
+            ],
+        )
+    }
+
+    /// A meeting's heading, e.g. "10. oktober 2023 - referat fra Integrationsrådet".
+    pub fn meeting_heading(&self, council_name: &str, meeting: &Meeting) -> String {
+        self.fill(
+            &format!("heading_{}", meeting.status.as_str()),
+            &[
+                ("date", &self.date(meeting.date)),
+                ("council", council_name),
+            ],
+        )
+    }
+
+    /// "Dagsorden" or "Referat".
+    pub fn status_label(&self, status: Status) -> &str {
+        self.get(&format!("status_{}", status.as_str()))
+    }
+
+    /// When a meeting is held, as its page shows it: "10. oktober 2023, 16:00–18:30".
+    pub fn meeting_time(&self, meeting: &Meeting) -> String {
+        let mut time = self.date(meeting.date);
+        if let Some(start) = &meeting.start {
+            time.push_str(", ");
+            time.push_str(start);
+            if let Some(end) = &meeting.end {
+                time.push('–');
+                time.push_str(end);
+            }
+        }
+        time
     }
 }
 

@@ -7,6 +7,7 @@ use tera::Context;
 use super::{Page, PageKind, Renderer, STATIC_DIR};
 use crate::config::Contact;
 use crate::content::{Council, Meeting, SectionKind, Status};
+use crate::feeds;
 
 /// How many meetings the front page lists.
 const LATEST: usize = 10;
@@ -49,6 +50,17 @@ struct Links {
     archive: String,
     search: String,
     css: String,
+    /// The site's Atom feed.
+    feed: String,
+    /// The site's calendar.
+    calendar: String,
+}
+
+/// An Atom feed for the page's `<link rel="alternate">` (feed autodiscovery).
+#[derive(Serialize)]
+struct FeedLink {
+    title: String,
+    href: String,
 }
 
 #[derive(Serialize)]
@@ -105,6 +117,10 @@ struct CouncilView<'a> {
     kommissorium_html: &'a str,
     href: String,
     archive_href: String,
+    /// The council's Atom feed.
+    feed: String,
+    /// The council's calendar.
+    calendar: String,
 }
 
 #[derive(Serialize)]
@@ -112,6 +128,8 @@ struct MeetingView<'a> {
     heading: String,
     selected: String,
     date: String,
+    /// "10. oktober 2023, 16:00–18:30", as the feeds write it too.
+    time: String,
     start: Option<&'a str>,
     end: Option<&'a str>,
     place: Option<&'a str>,
@@ -186,8 +204,22 @@ pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) 
             archive: linker.page("arkiv/"),
             search: linker.page("soeg/"),
             css: linker.file(&format!("{STATIC_DIR}/referat.css")),
+            feed: linker.file(feeds::ATOM),
+            calendar: linker.file(feeds::CALENDAR),
         },
     );
+    let mut feed_links = vec![FeedLink {
+        title: feeds::title(config, None),
+        href: linker.file(feeds::ATOM),
+    }];
+    if let PageKind::Council(ci) | PageKind::Meeting(ci, _) = page.kind {
+        let council = &r.archive.councils[ci];
+        feed_links.push(FeedLink {
+            title: feeds::title(config, Some(council)),
+            href: linker.file(&format!("{}/{}", council.slug, feeds::ATOM)),
+        });
+    }
+    context.insert("feeds", &feed_links);
 
     let (template, title, breadcrumbs) = match page.kind {
         PageKind::Front => {
@@ -307,20 +339,6 @@ fn meeting_count(r: &Renderer<'_>, count: usize) -> String {
     }
 }
 
-fn status_label(r: &Renderer<'_>, status: Status) -> String {
-    r.theme
-        .texts
-        .get(&format!("status_{}", status.as_str()))
-        .to_owned()
-}
-
-fn heading(council: &Council, meeting: &Meeting, r: &Renderer<'_>) -> String {
-    r.theme.texts.fill(
-        &format!("heading_{}", meeting.status.as_str()),
-        &[("date", &r.date(meeting.date)), ("council", &council.name)],
-    )
-}
-
 fn meeting_link(
     council: &Council,
     meeting: &Meeting,
@@ -328,9 +346,9 @@ fn meeting_link(
     linker: &Linker,
 ) -> MeetingLink {
     MeetingLink {
-        heading: heading(council, meeting, r),
-        date: r.date(meeting.date),
-        status_label: status_label(r, meeting.status),
+        heading: r.theme.texts.meeting_heading(&council.name, meeting),
+        date: r.theme.texts.date(meeting.date),
+        status_label: r.theme.texts.status_label(meeting.status).to_owned(),
         href: linker.page(&format!("{}/{}/", council.slug, meeting.slug)),
     }
 }
@@ -383,12 +401,14 @@ fn council_view<'a>(council: &'a Council, r: &Renderer<'_>, linker: &Linker) -> 
         name: &council.name,
         kind: council.kind.as_deref(),
         municipality: &council.municipality,
-        established: council.established.map(|d| r.date(d)),
+        established: council.established.map(|d| r.theme.texts.date(d)),
         members: &council.members,
         contact: council.contact.as_ref(),
         kommissorium_html: &council.kommissorium_html,
         archive_href: format!("{href}#moeder"),
         href,
+        feed: linker.file(&format!("{}/{}", council.slug, feeds::ATOM)),
+        calendar: linker.file(&format!("{}/{}", council.slug, feeds::CALENDAR)),
     }
 }
 
@@ -434,18 +454,17 @@ fn meeting_view<'a>(council: &Council, meeting: &'a Meeting, r: &Renderer<'_>) -
                 .collect(),
         })
         .collect();
+    let texts = &r.theme.texts;
     MeetingView {
-        heading: heading(council, meeting, r),
-        selected: r
-            .theme
-            .texts
-            .fill("selected_meeting", &[("council", &council.name)]),
-        date: r.date(meeting.date),
+        heading: texts.meeting_heading(&council.name, meeting),
+        selected: texts.fill("selected_meeting", &[("council", &council.name)]),
+        date: texts.date(meeting.date),
+        time: texts.meeting_time(meeting),
         start: meeting.start.as_deref(),
         end: meeting.end.as_deref(),
         place: meeting.place.as_deref(),
         status: meeting.status,
-        status_label: status_label(r, meeting.status),
+        status_label: texts.status_label(meeting.status).to_owned(),
         participants: &meeting.participants,
         absent: &meeting.absent,
         intro_html: &meeting.intro_html,

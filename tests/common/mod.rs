@@ -146,3 +146,48 @@ pub fn generate_corpus(root: &Path, meetings: u32) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The file under the output that `url`, an absolute URL of a site built for `base_url`, names
+/// (a folder URL names its `index.html`), without the fragment.
+pub fn file_of_url(base_url: &str, url: &str) -> String {
+    let base = if base_url.ends_with('/') {
+        base_url.to_owned()
+    } else {
+        format!("{base_url}/")
+    };
+    let path = url
+        .strip_prefix(&base)
+        .unwrap_or_else(|| panic!("`{url}` is not under the base URL {base}"));
+    let path = path.split('#').next().unwrap();
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_owned()
+    }
+}
+
+/// Write a file at `root/path`, creating its folders.
+pub fn write_file(root: &Path, path: &str, text: &str) {
+    let file = root.join(path);
+    fs::create_dir_all(file.parent().unwrap()).unwrap();
+    fs::write(file, text).unwrap();
+}
+
+/// The bytes of the output file `path` to scan: an iCalendar file unfolded, since its long
+/// lines are folded (CRLF and a space) wherever they reach 75 octets, even inside a word.
+pub fn scanned(path: &str, bytes: &[u8]) -> Vec<u8> {
+    if !path.ends_with(".ics") {
+        return bytes.to_vec();
+    }
+    let mut unfolded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"\r\n ") {
+            i += 3;
+        } else {
+            unfolded.push(bytes[i]);
+            i += 1;
+        }
+    }
+    unfolded
+}
