@@ -4,15 +4,17 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::{Local, NaiveDate};
 use clap::{Args, Parser, Subcommand};
 
 use std::io::{IsTerminal, Write};
 
 use crate::build::{BuildOptions, build};
 use crate::config::SiteConfig;
-use crate::content;
+use crate::content::{self, Status};
 use crate::diagnostics::BuildError;
 use crate::html::unescape;
+use crate::scaffold;
 use crate::search::{Answer, Filters, Query, SearchIndex, Sort};
 
 /// referat turns a folder of council meeting documents (dagsordener and referater) into a
@@ -34,6 +36,48 @@ pub enum Command {
     /// Search the archive from the terminal, with the search page's rules and ranking. Uses the
     /// index of the last build, or indexes the content first when it has changed since.
     Search(SearchArgs),
+    /// Create a new site in a new folder: site.toml, one council with one meeting, and a
+    /// .gitignore. It builds at once.
+    Init(InitArgs),
+    /// Write a new file from a template.
+    #[command(subcommand)]
+    New(NewCommand),
+}
+
+/// Options of `referat init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create; it must not exist or be empty.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// What `referat new` writes.
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A meeting file, content/<COUNCIL>/<DATE>.md, never overwriting one.
+    Meeting(NewMeetingArgs),
+}
+
+/// Options of `referat new meeting`.
+#[derive(Debug, Args)]
+pub struct NewMeetingArgs {
+    /// The council: the name of its folder in content/.
+    pub council: String,
+    /// The day of the meeting, YYYY-MM-DD.
+    #[arg(value_parser = parse_date)]
+    pub date: NaiveDate,
+    /// An agenda (before the meeting) or minutes (after it).
+    #[arg(long, value_parser = ["dagsorden", "referat"], default_value = "dagsorden")]
+    pub status: String,
+    /// The site's folder, holding site.toml and content/.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date: expected YYYY-MM-DD, e.g. 2026-12-01"))
 }
 
 /// Options of `referat build`.
@@ -94,14 +138,38 @@ pub struct SearchArgs {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(args),
-        Command::Search(args) => match run_search(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                report(&error);
-                ExitCode::FAILURE
-            }
-        },
+        Command::Search(args) => finish(run_search(&args)),
+        Command::Init(args) => finish(run_init(&args).map_err(BuildError::Other)),
+        Command::New(NewCommand::Meeting(args)) => {
+            finish(run_new_meeting(&args).map_err(BuildError::Other))
+        }
     }
+}
+
+fn finish(result: Result<(), BuildError>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            report(&error);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_init(args: &InitArgs) -> anyhow::Result<()> {
+    let files = scaffold::init(&args.dir, Local::now().date_naive())?;
+    for file in &files {
+        eprintln!("Created {}", file.display());
+    }
+    eprintln!("Build it with: referat build --root {}", args.dir.display());
+    Ok(())
+}
+
+fn run_new_meeting(args: &NewMeetingArgs) -> anyhow::Result<()> {
+    let status = Status::parse(&args.status).map_err(anyhow::Error::msg)?;
+    let path = scaffold::new_meeting(&args.root, &args.council, args.date, status)?;
+    eprintln!("Created {}", path.display());
+    Ok(())
 }
 
 fn run_search(args: &SearchArgs) -> Result<(), BuildError> {

@@ -3,8 +3,8 @@
 //! The pipeline runs one way: [`config`] and [`content`] load the site into an
 //! [`content::Archive`]; [`render`] turns it into pages; [`output`] writes them into a staging
 //! folder and swaps it into place; [`search`] indexes it and writes the search bundle; [`feeds`]
-//! writes the Atom feeds, calendars, sitemap and robots.txt. [`build`] runs all of it; [`cli`]
-//! is the command line.
+//! writes the Atom feeds, calendars, sitemap and robots.txt. [`build`] runs all of it;
+//! [`scaffold`] writes new sites and meeting files; [`cli`] is the command line.
 
 #![warn(missing_docs)]
 
@@ -17,5 +17,6 @@ pub mod feeds;
 pub mod html;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod search;
 pub mod slug;
