@@ -1,6 +1,10 @@
 //! Writing the site: every file goes through one [`Sink`] into a staging folder beside the output
 //! folder, and [`Staging::publish`] swaps it into place in one step, so a web server never sees a
 //! half-written site and a failed build leaves the published one exactly as it was.
+//!
+//! A lock file beside the output folder (`.<name>.lock`) lets one build at a time write it; the
+//! system releases the lock when a build ends, however it ends, so the next build can remove
+//! the staging folder of one that was killed.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -58,6 +62,8 @@ impl Sink {
 pub struct Staging {
     dir: tempfile::TempDir,
     output: PathBuf,
+    /// Held until the build ends.
+    _lock: fs::File,
 }
 
 impl Staging {
@@ -98,12 +104,19 @@ impl Staging {
             .file_name()
             .context("the output folder has no name")?
             .to_string_lossy();
+        let lock = lock(&parent.join(format!(".{name}.lock")), &output)?;
+        let prefix = format!(".{name}.staging-");
+        remove_leftovers(parent, &prefix)?;
         let dir = tempfile::Builder::new()
-            .prefix(&format!(".{name}.staging-"))
+            .prefix(&prefix)
             .tempdir_in(parent)
             .with_context(|| format!("cannot create a staging folder in {}", parent.display()))?;
         make_world_readable(dir.path())?;
-        Ok(Staging { dir, output })
+        Ok(Staging {
+            dir,
+            output,
+            _lock: lock,
+        })
     }
 
     /// The sink that writes into the staging folder.
@@ -124,6 +137,46 @@ impl Staging {
         fs::remove_dir_all(&staged)
             .with_context(|| format!("cannot remove the previous site at {}", staged.display()))
     }
+}
+
+/// Take the lock of the output folder, or say which folder another build is writing.
+fn lock(path: &Path, output: &Path) -> Result<fs::File> {
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot create the lock file {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => bail!(
+            "another build is writing {} now: wait for it to finish, or choose another --output",
+            output.display()
+        ),
+        Err(fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock {}", path.display()))
+        }
+    }
+}
+
+/// Remove the staging folders that builds killed before they ended left behind. Only a build
+/// holding the lock calls this, so none of them is in use.
+fn remove_leftovers(parent: &Path, prefix: &str) -> Result<()> {
+    let entries =
+        fs::read_dir(parent).with_context(|| format!("cannot read {}", parent.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read {}", parent.display()))?;
+        if entry.file_name().to_string_lossy().starts_with(prefix) {
+            let path = entry.path();
+            fs::remove_dir_all(&path).with_context(|| {
+                format!(
+                    "cannot remove {}, left by a build that did not finish",
+                    path.display()
+                )
+            })?;
+        }
+    }
+    Ok(())
 }
 
 fn looks_like_a_built_site(dir: &Path) -> bool {

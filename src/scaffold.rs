@@ -46,6 +46,9 @@ Byrådet er kommunens øverste politiske myndighed.
 const GITIGNORE: &str = "# what `referat build` writes and keeps between builds
 /public
 /.referat-cache
+# a build's staging folder and lock, beside the output folder while a build runs
+/.public.staging-*
+/.public.lock
 ";
 
 /// Create a new site in `dir`, which must not exist or be empty; returns the files written.
