@@ -490,8 +490,9 @@ fn header(args: &SearchArgs, versions: &str, scratch: &Path) -> Result<String> {
         s,
         "- **ms**: from calling search (the module is imported before the clock starts) to \
          having the first 10 results with their excerpts (Pagefind: `search()`, then `data()` \
-         of the first 10), files read from memory by a replacement of `fetch`, so no network; \
-         the median of {} processes (`--runs`).",
+         of the first 10), files read from memory by a replacement of `fetch`, so no network \
+         (Node's `Response` class, which that replacement uses, is loaded before the clock \
+         too); the median of {} processes (`--runs`).",
         args.runs
     )?;
     writeln!(

@@ -5,15 +5,16 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::documents::{CASE_FIELD, CouncilRange, Document, FIELDS, Field, Layout};
+use super::documents::{CASE_FIELD, CouncilRange, Document, Layout};
 use super::index::{IndexReader, TermPostings};
+use super::score::Impacts;
 use crate::output::Sink;
 
 /// The folder of the bundle in the output.
 pub const BUNDLE_DIR: &str = "_search";
 
 /// Bumped whenever a file of the bundle changes shape.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A shard is closed once it holds this many bytes; a query downloads whole shards.
 const SHARD_BYTES: usize = 12 * 1024;
@@ -23,19 +24,11 @@ const SHARD_BYTES: usize = 12 * 1024;
 struct Entry<'a> {
     format: u32,
     docs: u32,
-    fields: Vec<EntryField>,
     councils: Vec<EntryCouncil<'a>>,
     shards: Vec<String>,
     #[serde(rename = "shardDir")]
     shard_dir: String,
     dates: String,
-}
-
-#[derive(Serialize)]
-struct EntryField {
-    #[serde(flatten)]
-    field: Field,
-    tokens: u64,
 }
 
 #[derive(Serialize)]
@@ -85,14 +78,6 @@ pub fn export(
     let entry = Entry {
         format: FORMAT,
         docs: index.docs,
-        fields: FIELDS
-            .iter()
-            .zip(index.tokens)
-            .map(|(field, tokens)| EntryField {
-                field: *field,
-                tokens,
-            })
-            .collect(),
         councils: layout
             .councils
             .iter()
@@ -189,7 +174,7 @@ fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>
         if shard.terms == 0 {
             shard.first = term.to_owned();
         }
-        encode_term(&mut shard, term, &postings);
+        encode_term(&mut shard, term, &postings, &Impacts::of(index, &postings));
         shard.last = term.to_owned();
         Ok(())
     })?;
@@ -214,7 +199,7 @@ fn boundary(previous: &str, first: &str, is_first: bool) -> String {
         .to_owned()
 }
 
-fn encode_term(shard: &mut Shard, term: &str, postings: &TermPostings) {
+fn encode_term(shard: &mut Shard, term: &str, postings: &TermPostings, impacts: &Impacts) {
     let shared = if shard.terms == 0 {
         0
     } else {
@@ -230,36 +215,62 @@ fn encode_term(shard: &mut Shard, term: &str, postings: &TermPostings) {
     varint(out, (term.len() - shared) as u64);
     out.extend_from_slice(&term.as_bytes()[shared..]);
     varint(out, postings.iter().map(|(f, _)| 1u64 << f).sum());
-    let mut list = Vec::new();
-    for (field, field_postings) in postings {
-        varint(out, field_postings.len() as u64);
-        let offset = if *field == CASE_FIELD {
-            0
-        } else {
-            shard.positions.len()
-        };
-        varint(out, offset as u64);
-        list.clear();
-        let mut previous = 0;
-        for posting in field_postings {
-            let gap = u64::from(posting.doc - previous);
-            previous = posting.doc;
-            let code = u64::from(posting.tf.min(4) - 1);
-            varint(&mut list, (gap << 2) | code);
-            if code == 3 {
-                varint(&mut list, u64::from(posting.tf - 4));
-            }
-            list.push(posting.norm);
-            let mut last = 0;
-            for &p in &posting.positions {
-                varint(&mut shard.positions, u64::from(p - last));
-                last = p;
-            }
+    varint(out, Impacts::count(postings));
+    varint(out, impacts.docs.len() as u64);
+    out.extend_from_slice(&impacts.max.to_le_bytes());
+    let text_fields = postings.iter().filter(|(f, _)| *f != CASE_FIELD);
+    let offset = if text_fields.clone().next().is_some() {
+        shard.positions.len()
+    } else {
+        0
+    };
+    varint(out, offset as u64);
+    for (_, list) in text_fields {
+        let positions = &mut shard.positions;
+        varint(positions, list.len() as u64);
+        gaps(positions, list.iter().map(|p| p.doc));
+        for posting in list {
+            varint(positions, u64::from(posting.tf));
+            gaps(positions, posting.positions.iter().copied());
         }
-        varint(out, list.len() as u64);
-        out.extend_from_slice(&list);
     }
+    let mut sparse = Vec::new();
+    gaps(&mut sparse, impacts.docs.iter().copied());
+    let dense = bitmap(&impacts.docs);
+    let (list, is_dense) = if dense.len() < sparse.len() {
+        (dense, 1)
+    } else {
+        (sparse, 0)
+    };
+    varint(out, ((list.len() as u64) << 1) | is_dense);
+    out.extend_from_slice(&list);
+    out.extend_from_slice(&impacts.impacts);
     shard.terms += 1;
+}
+
+/// Ascending numbers as varints: the first as is, each next minus the one before.
+fn gaps(out: &mut Vec<u8>, numbers: impl Iterator<Item = u32>) {
+    let mut previous = 0;
+    for n in numbers {
+        varint(out, u64::from(n - previous));
+        previous = n;
+    }
+}
+
+/// Ascending document ids as the first id and a bitmap from it, lowest bit first.
+fn bitmap(docs: &[u32]) -> Vec<u8> {
+    let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    varint(&mut out, u64::from(first));
+    let start = out.len();
+    out.resize(start + (last - first) as usize / 8 + 1, 0);
+    for &doc in docs {
+        let bit = (doc - first) as usize;
+        out[start + bit / 8] |= 1 << (bit % 8);
+    }
+    out
 }
 
 /// Write the fragments of one council into their folder; returns the folder's path in the bundle.
@@ -305,7 +316,7 @@ fn varint(out: &mut Vec<u8>, mut value: u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::{boundary, varint};
+    use super::{bitmap, boundary, varint};
 
     #[test]
     fn boundaries_are_the_shortest_prefix_after_the_previous_shard() {
@@ -314,6 +325,13 @@ mod tests {
         assert_eq!(boundary("a", "b", false), "b");
         assert_eq!(boundary("å", "åb", false), "åb");
         assert_eq!(boundary("zz", "æble", false), "æ");
+    }
+
+    #[test]
+    fn a_bitmap_starts_at_the_first_id_lowest_bit_first() {
+        assert_eq!(bitmap(&[]), Vec::<u8>::new());
+        assert_eq!(bitmap(&[3]), [3, 0b1]);
+        assert_eq!(bitmap(&[300, 301, 309]), [0xac, 2, 0b11, 0b10]);
     }
 
     #[test]

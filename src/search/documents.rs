@@ -38,9 +38,9 @@ pub const FIELDS: [Field; 5] = [
 pub const CASE_FIELD: usize = 4;
 
 /// One indexed field and its weight in the score.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Field {
-    /// Its name in the index and in `index.json`.
+    /// Its name in the index.
     pub name: &'static str,
     /// What its BM25 score is multiplied by.
     pub weight: f64,

@@ -1,4 +1,4 @@
-//! Answering a query from the index: parsing, matching, BM25 scoring, filters, facets, sorting,
+//! Answering a query from the index: parsing, matching, scoring, filters, facets, sorting,
 //! excerpts and suggestions, exactly as docs/search-bundle.md describes.
 //!
 //! `themes/standard/search/search.js` does the same in the browser, operation for operation, so
@@ -12,10 +12,9 @@ use serde::Serialize;
 use super::analysis::{fold, tokens};
 use super::documents::{About, CASE_FIELD, FIELDS, Layout};
 use super::index::{IndexReader, Posting, TermPostings};
+use super::score::Impacts;
 use crate::html::escape;
 
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
 /// At most this many terms a prefix expands to.
 const PREFIX_TERMS: usize = 50;
 /// A prefix shorter than this (in characters) only matches its own term.
@@ -268,7 +267,7 @@ fn clauses(index: &IndexReader, query: &str) -> Result<Vec<Clause>> {
                     let mut expansions = Vec::new();
                     for term in index.terms_with_prefix(&folded)? {
                         let postings = index.term(&term)?.unwrap_or_default();
-                        let count: usize = postings.iter().map(|(_, p)| p.len()).sum();
+                        let count = Impacts::count(&postings);
                         expansions.push((count, term, postings));
                     }
                     expansions.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -303,47 +302,12 @@ fn clauses(index: &IndexReader, query: &str) -> Result<Vec<Clause>> {
     Ok(clauses)
 }
 
-/// `ln` with + − × ÷ only, so that JavaScript gets the same bits.
-fn ln(x: f64) -> f64 {
-    let (mut m, mut e) = (x, 0.0);
-    while m >= 2.0 {
-        m /= 2.0;
-        e += 1.0;
-    }
-    while m < 1.0 {
-        m *= 2.0;
-        e -= 1.0;
-    }
-    let s = (m - 1.0) / (m + 1.0);
-    let s2 = s * s;
-    let (mut power, mut sum) = (s, 0.0);
-    for k in 0..20 {
-        sum += power / f64::from(2 * k + 1);
-        power *= s2;
-    }
-    e * std::f64::consts::LN_2 + 2.0 * sum
-}
-
-/// Per document, the score of one term: Σ over its fields of the weighted BM25.
+/// Per document, the score of one term ("Score").
 fn term_scores(index: &IndexReader, postings: &TermPostings) -> BTreeMap<u32, f64> {
-    let n = f64::from(index.docs);
-    let mut scores = BTreeMap::new();
-    for (field, list) in postings {
-        let df = list.len() as f64;
-        let idf = ln(1.0 + (n - df + 0.5) / (df + 0.5));
-        let avg = index.tokens[*field] as f64 / n;
-        let weight = FIELDS[*field].weight;
-        for posting in list {
-            let len = f64::from(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(
-                posting.norm,
-            ));
-            let tf = f64::from(posting.tf);
-            let tfnorm = K1 * (1.0 - B + B * len / avg);
-            let score = weight * idf * (K1 + 1.0) * tf / (tf + tfnorm);
-            *scores.entry(posting.doc).or_insert(0.0) += score;
-        }
-    }
-    scores
+    let impacts = Impacts::of(index, postings);
+    (0..impacts.docs.len())
+        .map(|i| (impacts.docs[i], impacts.score(i)))
+        .collect()
 }
 
 /// Every document matching all clauses, with its score, by document id.
@@ -670,14 +634,7 @@ fn edit_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{edit_distance, excerpt, ln, parts};
-
-    #[test]
-    fn portable_ln_is_close_to_the_real_one() {
-        for x in [1.0, 1.5, 2.0, 3.7, 10.0, 12345.678, 1e9] {
-            assert!((ln(x) - x.ln()).abs() < 1e-12, "ln({x})");
-        }
-    }
+    use super::{edit_distance, excerpt, parts};
 
     #[test]
     fn queries_split_into_words_and_phrases() {

@@ -14,6 +14,7 @@ mod bundle;
 mod documents;
 mod engine;
 mod index;
+mod score;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -193,46 +193,31 @@ export function analyze(text) {
 // The engine: answers queries from the files of _search/ alone, fetching only
 // what a query needs and keeping everything it fetched for the next query.
 // Section names in comments refer to docs/search-bundle.md.
+//
+// A first query runs cold (mostly interpreted, where a number that is not a
+// small integer costs an allocation) over lists of up to every document, so
+// the engine keeps to typed arrays and few steps per document: a term's
+// postings are decoded at most once, into ids beside its impacts, and only
+// when a query cannot do without (a prefix's terms are merged straight from
+// their shard; a term in most documents is looked up in its bitmap); filters
+// and facets take runs of documents alike at a time; and only the results on
+// the page are put in order.
 
-const K1 = 1.2;
-const B = 0.75;
-const LN2 = 0.6931471805599453;
+const FORMAT = 2;
 const CASE_FIELD = 4; // the Sags ID: one raw term per document, no positions
 const MAX_EXPANSIONS = 50;
 const MIN_PREFIX = 3;
 const EXCERPT_TOKENS = 30;
 const STATUSES = ['dagsorden', 'referat'];
 const DIMENSIONS = ['council', 'municipality', 'year', 'status'];
+// Up to this many results wanted, they are picked by insertion into a sorted
+// list while the hits go by; more, and all hits are sorted.
+const MAX_PICKED = 64;
 
 // A quoted phrase (to the next quote or the end), or a word: text up to
 // whitespace or a quote. \p{White_Space} is Rust's char::is_whitespace.
 const QUERY_PART = /"([^"]*)"?|[^"\p{White_Space}]+/gu;
 const utf8 = new TextDecoder();
-
-// The natural logarithm with + − × ÷ only (Math.log may round differently in
-// another engine; Rust must get the same bits). "Score" gives the formula.
-function ln(x) {
-  let m = x;
-  let e = 0;
-  while (m >= 2) { m /= 2; e += 1; }
-  while (m < 1) { m *= 2; e -= 1; }
-  const s = (m - 1) / (m + 1);
-  const s2 = s * s;
-  let power = s; // s^(2k+1)
-  let sum = 0;
-  for (let k = 0; k < 20; k++) {
-    sum += power / (2 * k + 1);
-    power *= s2;
-  }
-  return e * LN2 + 2 * sum;
-}
-
-// tantivy's id_to_fieldnorm: lengths 0–40 as they are, then 8 steps of 2,
-// 8 of 4, 8 of 8, ...
-const FIELDNORMS = [];
-for (let id = 0; id < 256; id++) {
-  FIELDNORMS.push(id <= 40 ? id : FIELDNORMS[id - 1] + (2 << Math.floor((id - 41) / 8)));
-}
 
 // Terms sort by code point (= UTF-8 byte order). JS compares UTF-16 units, in
 // which surrogates (D800–DFFF, code points above FFFF) sort below E000–FFFF;
@@ -248,21 +233,33 @@ function compareTerms(a, b) {
   return a.length - b.length;
 }
 
-// Index of `value` in the ascending array `list`, or -1.
-function bsearch(list, value) {
-  let lo = 0;
-  let hi = list.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid] < value) lo = mid + 1;
-    else if (list[mid] > value) hi = mid - 1;
-    else return mid;
+// The first index at or after `from` (and before `end`) whose value in the
+// ascending `list` is >= `value`; `end` when there is none. Gallops: steps of
+// 1, 2, 4, … then halves, so a short list walks a long one in few reads.
+function seek(list, from, end, value) {
+  let lo = from;
+  let hi = from;
+  for (let step = 1; hi < end && list[hi] < value; step *= 2) {
+    lo = hi + 1;
+    hi += step;
   }
-  return -1;
+  if (hi > end) hi = end;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-// Reads unsigned LEB128 varints. Arithmetic, not bit operators, so that
-// numbers past 2^31 (offsets in big files) stay exact.
+// Index of `value` in the first `end` entries of the ascending `list`, or -1.
+function indexIn(list, end, value) {
+  const i = seek(list, 0, end, value);
+  return i < end && list[i] === value ? i : -1;
+}
+
+// Reads unsigned LEB128 varints ("Varints"). Arithmetic, not bit operators,
+// so that numbers past 2^31 (offsets in big files) stay exact.
 class Cursor {
   constructor(bytes, pos = 0) {
     this.bytes = bytes;
@@ -280,33 +277,50 @@ class Cursor {
     } while (byte & 0x80);
     return value;
   }
+
+  // Steps over `n` varints.
+  skip(n) {
+    const { bytes } = this;
+    let pos = this.pos;
+    for (let left = n; left > 0; ) if (bytes[pos++] < 0x80) left--;
+    this.pos = pos;
+  }
 }
 
 // A term shard ("Term shards"): its terms in order, each with the fields that
-// hold it. Postings are only located here and decoded when a query needs them.
+// hold it, its `count`, `df` and `max`, where its positions are, and where its
+// postings are: the ids from `start` to `end`, then the impacts. Postings are
+// only located here and decoded when a query needs them (see postings()).
 function parseShard(bytes) {
   const shard = { bytes, entries: [], byTerm: new Map(), positions: null };
+  const floats = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const c = new Cursor(bytes);
-  let prev = new Uint8Array(0);
+  let term = new Uint8Array(64); // the term's bytes, its first `shared` those of the term before
   for (let n = c.varint(); n > 0; n--) {
     const shared = c.varint();
     const rest = c.varint();
-    const raw = new Uint8Array(shared + rest);
-    raw.set(prev.subarray(0, shared));
-    raw.set(bytes.subarray(c.pos, c.pos + rest), shared);
-    c.pos += rest;
-    prev = raw;
-    const entry = { term: utf8.decode(raw), fields: [], docs: 0 };
-    const mask = c.varint();
-    for (let field = 0; mask >= 1 << field; field++) {
-      if (!(mask & (1 << field))) continue;
-      const df = c.varint();
-      const at = c.varint();
-      const length = c.varint();
-      entry.fields.push({ shard, field, df, at, start: c.pos });
-      entry.docs += df;
-      c.pos += length;
+    if (shared + rest > term.length) {
+      const longer = new Uint8Array(2 * (shared + rest));
+      longer.set(term);
+      term = longer;
     }
+    term.set(bytes.subarray(c.pos, c.pos + rest), shared);
+    c.pos += rest;
+    const mask = c.varint();
+    const count = c.varint();
+    const df = c.varint();
+    const max = floats.getFloat32(c.pos, true); // a single, exactly a double
+    c.pos += 4;
+    const at = c.varint();
+    const packed = c.varint(); // (length << 1) | dense; the length of the ids, not the impacts
+    const start = c.pos;
+    const end = start + (packed - (packed % 2)) / 2;
+    c.pos = end + df;
+    const entry = {
+      shard, term: utf8.decode(term.subarray(0, shared + rest)), mask, count, df, max, at,
+      dense: packed % 2 === 1, start, end,
+      docs: null, scores: null, impacts: null, fields: null,
+    };
     shard.entries.push(entry);
     shard.byTerm.set(entry.term, entry);
   }
@@ -314,33 +328,196 @@ function parseShard(bytes) {
 }
 
 // index.json with, per document, its council, year (0: none) and status
-// (0: none, 1: dagsorden, 2: referat), for filters and facets.
+// (0: none, 1: dagsorden, 2: referat), for filters and facets; per council
+// the index of its municipality in `municipalities`; the years documents have;
+// and the runs of documents alike in all three ("segments", `segments[s]` …
+// `segments[s + 1] − 1`), so that filters and facets take a run at a time.
 function prepareIndex(raw) {
+  if (raw.format !== FORMAT) throw new Error(`search: index.json: format ${raw.format}, not ${FORMAT}`);
   const ix = {
     ...raw,
-    avg: raw.fields.map((f) => f.tokens / raw.docs),
     councilOf: new Uint32Array(raw.docs),
     yearOf: new Uint16Array(raw.docs),
     statusOf: new Uint8Array(raw.docs),
   };
+  const years = new Set();
+  const cuts = [raw.docs]; // where a council, year or status may change
   raw.councils.forEach((c, k) => {
     ix.councilOf.fill(k, c.start, c.start + c.count);
     ix.statusOf.fill(2, c.start + 1, c.start + c.count);
-    for (const [from, count] of c.agenda) ix.statusOf.fill(1, c.start + from, c.start + from + count);
+    cuts.push(c.start, c.start + 1, c.start + c.count);
+    for (const [from, count] of c.agenda) {
+      ix.statusOf.fill(1, c.start + from, c.start + from + count);
+      cuts.push(c.start + from, c.start + from + count);
+    }
     let doc = c.start + 1;
     for (const [year, count] of c.years) {
       ix.yearOf.fill(year, doc, doc + count);
-      doc += count;
+      if (count > 0) years.add(year);
+      cuts.push(doc, (doc += count));
     }
   });
   ix.municipalities = [...new Set(raw.councils.map((c) => c.municipality))].sort(compareTerms);
-  ix.valueOf = [
-    (doc) => ix.councils[ix.councilOf[doc]].slug,
-    (doc) => ix.councils[ix.councilOf[doc]].municipality,
-    (doc) => ix.yearOf[doc] || undefined,
-    (doc) => STATUSES[ix.statusOf[doc] - 1],
-  ];
+  ix.municipalityOf = Uint32Array.from(raw.councils, (c) => ix.municipalities.indexOf(c.municipality));
+  ix.years = [...years];
+  ix.segments = Uint32Array.from(new Set(cuts.filter((doc) => doc <= raw.docs))).sort();
   return ix;
+}
+
+// Scored lists: documents in id order, each with a score, as a term, a clause
+// or a query has them. A term's entry is one: its `docs` stay null until
+// postings() decodes them, and a document's score is q · max / 255 of its
+// impact (`impacts` beside `docs`; `scores` stays null, as a query needs few
+// of them). So is a list that the engine makes (scoredList()), with `docs`
+// and `scores`. Both have `df`, their number of documents.
+
+// A term's postings ("Term shards"), decoded on first use: `docs`, the
+// documents that hold it in id order, and beside them `impacts`, its q in
+// each. A list of the engine's is returned as it is.
+function postings(list) {
+  if (list.docs !== null) return list;
+  const { df, dense, start, end } = list;
+  const { bytes } = list.shard;
+  const docs = new Uint32Array(df);
+  if (dense) {
+    // Bit k of byte j: document first + 8·j + k (bit 0 of byte 0 is the first).
+    const c = new Cursor(bytes, start);
+    let i = 0;
+    for (let base = c.varint(), pos = c.pos; pos < end; base += 8) {
+      for (let bits = bytes[pos++]; bits !== 0; bits &= bits - 1) docs[i++] = base + 31 - Math.clz32(bits & -bits);
+    }
+  } else {
+    // The first id, then the gaps: varints, read inline (this runs per posting).
+    for (let i = 0, pos = start, doc = 0; i < df; i++) {
+      let v = bytes[pos++];
+      if (v > 0x7f) {
+        v &= 0x7f;
+        let scale = 128;
+        let byte;
+        do {
+          byte = bytes[pos++];
+          v += (byte & 0x7f) * scale;
+          scale *= 128;
+        } while (byte > 0x7f);
+      }
+      docs[i] = doc += v;
+    }
+  }
+  list.impacts = bytes.subarray(end, end + df);
+  list.docs = docs;
+  return list;
+}
+
+// The score of document i of a decoded list: score(t, d) = q · max / 255
+// ("Score") for a term.
+const scoreOf = (list, i) => (list.scores !== null ? list.scores[i] : (list.impacts[i] * list.max) / 255);
+
+// A list of the engine's.
+const scoredList = (docs, scores) => ({ df: docs.length, docs, scores, impacts: null, max: 0, dense: false });
+
+// Whether `list` is a term's bitmap ("Term shards", dense = 1) not decoded yet.
+const bitmapOnly = (list) => list.dense && list.docs === null;
+
+// Set bits per byte value.
+const POPCOUNT = new Uint8Array(256);
+for (let b = 1; b < 256; b++) POPCOUNT[b] = (b & 1) + POPCOUNT[b >> 1];
+
+// AND ("Queries", "Score"): the documents of both lists, in id order, each
+// scored a's score plus b's (a + b is b + a in IEEE arithmetic, so either may
+// be the one before in the query). A term's bitmap is not decoded for it:
+// the other list's documents are looked up in it, which for a term in most
+// documents ("af", "og") reads a few bits for each of a few documents
+// rather than every document of the term.
+function intersect(a, b) {
+  if (bitmapOnly(b) && !bitmapOnly(a)) return lookUp(postings(a), b);
+  if (bitmapOnly(a) && !bitmapOnly(b)) return lookUp(postings(b), a);
+  const { docs: aDocs, df: aEnd } = postings(a);
+  const { docs: bDocs, df: bEnd } = postings(b);
+  const docs = new Uint32Array(Math.min(aEnd, bEnd));
+  const scores = new Float64Array(docs.length);
+  let n = 0;
+  for (let i = 0, j = 0; i < aEnd && j < bEnd; ) {
+    const x = aDocs[i];
+    const y = bDocs[j];
+    if (x === y) {
+      docs[n] = x;
+      scores[n++] = scoreOf(a, i++) + scoreOf(b, j++);
+    } else if (x < y) {
+      i = aDocs[i + 1] < y ? seek(aDocs, i + 2, aEnd, y) : i + 1;
+    } else {
+      j = bDocs[j + 1] < x ? seek(bDocs, j + 2, bEnd, x) : j + 1;
+    }
+  }
+  return scoredList(docs.subarray(0, n), scores.subarray(0, n));
+}
+
+// AND of a decoded list with a term's bitmap: a document's bit, and its
+// impact, the one after as many as the bits set before it.
+function lookUp(list, term) {
+  const { bytes } = term.shard;
+  const c = new Cursor(bytes, term.start);
+  const first = c.varint();
+  const bitmap = c.pos; // byte j of the bitmap is bytes[bitmap + j]
+  const size = term.end - bitmap;
+  const docs = new Uint32Array(Math.min(list.df, term.df));
+  const scores = new Float64Array(docs.length);
+  let n = 0;
+  let counted = 0; // the bytes of the bitmap whose bits are in `before`
+  let before = 0;
+  for (let i = 0; i < list.df; i++) {
+    const doc = list.docs[i];
+    if (doc < first) continue;
+    const byte = (doc - first) >>> 3; // ids are below 2^32
+    if (byte >= size) break;
+    for (; counted < byte; counted++) before += POPCOUNT[bytes[bitmap + counted]];
+    const bits = bytes[bitmap + byte];
+    const bit = 1 << ((doc - first) & 7);
+    if (bits & bit) {
+      const q = bytes[term.end + before + POPCOUNT[bits & (bit - 1)]];
+      docs[n] = doc;
+      scores[n++] = scoreOf(list, i) + (q * term.max) / 255;
+    }
+  }
+  return scoredList(docs.subarray(0, n), scores.subarray(0, n));
+}
+
+// Whether a document's positions of a phrase's terms (`positions[j]`, the
+// first `counts[j]`) hold p + shift[j] for every term j, for some p.
+function aligned(positions, counts, shift) {
+  next: for (let k = 0; k < counts[0]; k++) {
+    const p = positions[0][k];
+    for (let j = 1; j < positions.length; j++) {
+      if (indexIn(positions[j], counts[j], p + shift[j]) < 0) continue next;
+    }
+    return true;
+  }
+  return false;
+}
+
+// The first `want` of `count` hits (`docs[i]` with `keys[i]`) in order: the
+// highest key first, then the lowest id. `docs` ascend, so a hit never goes
+// before an earlier one with the same key.
+function firstInOrder(docs, keys, count, want) {
+  if (want <= 0) return [];
+  if (want > MAX_PICKED) {
+    const order = new Uint32Array(count);
+    for (let i = 0; i < count; i++) order[i] = i;
+    order.sort((i, j) => keys[j] - keys[i] || i - j);
+    return Array.from(order.subarray(0, want), (i) => docs[i]);
+  }
+  // Insertion into `picked` (indexes of hits, in order), which never grows past `want`.
+  const picked = new Uint32Array(want);
+  let n = 0;
+  let floor = -Infinity; // once `picked` is full: the key a hit must beat
+  for (let i = 0; i < count; i++) {
+    const key = keys[i];
+    if (key <= floor) continue;
+    let k = n < want ? n++ : n - 1;
+    for (; k > 0 && keys[picked[k - 1]] < key; k--) picked[k] = picked[k - 1];
+    picked[k] = i;
+    if (n === want) floor = keys[picked[n - 1]];
+  }
+  return Array.from(picked.subarray(0, n), (i) => docs[i]);
 }
 
 // A word tried as a Sags ID: it holds a digit (0–9) and a character that is
@@ -370,8 +547,21 @@ const escapeHtml = (s) => s.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]);
 // "Excerpt": the first window of 30 tokens with the most tokens whose term is
 // in `terms`, as HTML.
 function excerpt(text, terms) {
-  const tokens = tokenize(text);
-  const marked = tokens.map((t) => (terms.has(t.text) ? 1 : 0));
+  // The tokens as tokenize() gives them. The stemmer only cuts endings, so a
+  // token's term starts as the token does, lowercased and with "aa" as "å":
+  // only the tokens that start with the first two letters of a term (or with
+  // a term of one letter) need stemming to be compared.
+  const heads = new Set([...terms].map((t) => t.slice(0, 2)));
+  const tokens = [];
+  const marked = [];
+  for (const m of String(text).matchAll(WORD_RUN)) {
+    const raw = m[0];
+    if (raw.length > 13 && utf8Length(raw) >= MAX_TOKEN_BYTES) continue;
+    const folded = aaFilter(lowerCase(raw));
+    const head = heads.has(folded.slice(0, 2)) || heads.has(folded.slice(0, 1));
+    tokens.push({ offsetFrom: m.index, offsetTo: m.index + raw.length });
+    marked.push(head && terms.has(stemDanish(folded)) ? 1 : 0);
+  }
   const size = Math.min(EXCERPT_TOKENS, tokens.length);
   if (size === 0) return '';
   let count = marked.slice(0, size).reduce((a, b) => a + b, 0);
@@ -448,11 +638,11 @@ export function createSearch(baseUrl, options = {}) {
   // A term's entry, once its shard is loaded; undefined when no field holds it.
   const entryOf = (term) => shards[shardOf(term)].byTerm.get(term);
 
-  // The up to 50 terms that start with `prefix`, held by the most documents;
+  // The up to 50 terms that start with `prefix`, with the highest `count`;
   // sort is stable, so ties stay in term order.
   function expansions(prefix) {
     const found = shardsFrom(prefix).flatMap((i) => shards[i].entries.filter((e) => e.term.startsWith(prefix)));
-    return found.sort((a, b) => b.docs - a.docs).slice(0, MAX_EXPANSIONS);
+    return found.sort((a, b) => b.count - a.count).slice(0, MAX_EXPANSIONS);
   }
 
   // "Queries": the clauses of a query, with the shards their terms are in
@@ -512,111 +702,156 @@ export function createSearch(baseUrl, options = {}) {
     return clauses;
   }
 
-  // A (term, field)'s postings, decoded on first use, with the field's idf.
-  function postings(fi) {
-    if (!fi.docs) {
-      const c = new Cursor(fi.shard.bytes, fi.start);
-      fi.docs = [];
-      fi.tfs = [];
-      fi.norms = [];
-      for (let i = 0, doc = 0; i < fi.df; i++) {
-        const v = c.varint();
-        const code = v % 4;
-        doc += (v - code) / 4;
-        fi.docs.push(doc);
-        fi.tfs.push(code === 3 ? 4 + c.varint() : code + 1);
-        fi.norms.push(c.bytes[c.pos++]);
+  // A term clause ("Score"): the documents that hold any of its terms, in id
+  // order, each scored the largest score(t, d) of its terms. One term: its
+  // entry, a scored list as it is. Several: each term's postings read as
+  // postings() reads them, but straight into `best`, by document id (0: no
+  // term yet; a score is never 0, as q >= 1 and max > 0), and the list of
+  // documents touched, sorted at the end.
+  function termClause(entries) {
+    if (entries.length === 1) return entries[0];
+    const best = new Float64Array(ix.docs);
+    let postingCount = 0;
+    for (const entry of entries) postingCount += entry.df;
+    const touched = new Uint32Array(Math.min(postingCount, ix.docs));
+    let n = 0;
+    for (const { shard, df, max, dense, start, end } of entries) {
+      const { bytes } = shard;
+      let impact = end;
+      if (dense) {
+        const c = new Cursor(bytes, start);
+        for (let base = c.varint(), pos = c.pos; pos < end; base += 8) {
+          for (let bits = bytes[pos++]; bits !== 0; bits &= bits - 1) {
+            const doc = base + 31 - Math.clz32(bits & -bits);
+            const score = bytes[impact++] * max / 255;
+            const held = best[doc];
+            if (held === 0) {
+              touched[n++] = doc;
+              best[doc] = score;
+            } else if (score > held) {
+              best[doc] = score;
+            }
+          }
+        }
+      } else {
+        for (let i = 0, pos = start, doc = 0; i < df; i++) {
+          let v = bytes[pos++];
+          if (v > 0x7f) {
+            v &= 0x7f;
+            let scale = 128;
+            let byte;
+            do {
+              byte = bytes[pos++];
+              v += (byte & 0x7f) * scale;
+              scale *= 128;
+            } while (byte > 0x7f);
+          }
+          doc += v;
+          const score = bytes[impact++] * max / 255;
+          const held = best[doc];
+          if (held === 0) {
+            touched[n++] = doc;
+            best[doc] = score;
+          } else if (score > held) {
+            best[doc] = score;
+          }
+        }
       }
-      fi.idf = ln(1 + (ix.docs - fi.df + 0.5) / (fi.df + 0.5));
     }
-    return fi;
+    const docs = touched.subarray(0, n).sort();
+    const scores = new Float64Array(n);
+    for (let k = 0; k < n; k++) scores[k] = best[docs[k]];
+    return scoredList(docs, scores);
   }
 
-  // The token positions of posting i of a (term, field); its shard's
-  // positions file must be loaded.
-  function positionsOf(fi, i) {
-    if (!fi.positionLists) {
-      const c = new Cursor(fi.shard.positions, fi.at);
-      fi.positionLists = fi.tfs.map((tf) => {
-        const list = [];
-        for (let k = 0, p = 0; k < tf; k++) list.push((p += c.varint()));
-        return list;
-      });
-    }
-    return fi.positionLists[i];
-  }
-
-  // bm25 of posting i of a decoded (term, field), operation by operation as in "Score".
-  function bm25(fi, i) {
-    const tf = fi.tfs[i];
-    const tfnorm = K1 * (1 - B + B * FIELDNORMS[fi.norms[i]] / ix.avg[fi.field]);
-    return ix.fields[fi.field].weight * fi.idf * (K1 + 1) * tf / (tf + tfnorm);
-  }
-
-  // term(t, d) for one document: fields in order, summed from 0.
-  function termScore(entry, doc) {
-    let score = 0;
-    for (const fi of entry.fields) {
-      const i = bsearch(postings(fi).docs, doc);
-      if (i >= 0) score += bm25(fi, i);
-    }
-    return score;
-  }
-
-  // A term clause: per document, the largest term(t, d) of its terms.
-  function termClauseScores(entries) {
-    const best = new Map();
-    for (const entry of entries) {
-      const sums = new Map();
-      for (const fi of entry.fields) {
-        postings(fi).docs.forEach((doc, i) => sums.set(doc, (sums.get(doc) ?? 0) + bm25(fi, i)));
-      }
-      for (const [doc, score] of sums) best.set(doc, Math.max(best.get(doc) ?? 0, score));
-    }
-    return best;
-  }
-
-  // A phrase: the documents with its terms at consecutive positions (as the
-  // query numbered them) in one field, scored Σ term(t, d) in order.
-  function phraseScores({ phrase, entries }) {
-    const found = new Set();
+  // A term's positions ("Positions"), decoded on first use: per field 0–3
+  // that holds it, the field's documents in id order and where in p<n>.bin
+  // their positions start (its shard's positions file must be loaded).
+  function fieldsOf(entry) {
+    if (entry.fields) return entry.fields;
+    const c = new Cursor(entry.shard.positions, entry.at);
+    const fields = [];
     for (let field = 0; field < CASE_FIELD; field++) {
-      const lists = entries.map((e) => e.fields.find((fi) => fi.field === field));
-      if (!lists.every(Boolean)) continue;
-      lists.forEach(postings);
-      for (const doc of lists[0].docs) {
-        if (found.has(doc)) continue;
-        const at = lists.map((fi) => bsearch(fi.docs, doc));
-        if (at.some((i) => i < 0)) continue;
-        const aligned = (p) =>
-          lists.every((fi, j) => bsearch(positionsOf(fi, at[j]), p + phrase[j].position - phrase[0].position) >= 0);
-        if (positionsOf(lists[0], at[0]).some(aligned)) found.add(doc);
-      }
+      if (!(entry.mask & (1 << field))) continue;
+      const docs = new Uint32Array(c.varint());
+      for (let i = 0, doc = 0; i < docs.length; i++) docs[i] = doc += c.varint();
+      fields[field] = { docs, at: c.pos };
+      // Past the positions, when a field with positions follows.
+      if ((entry.mask & 0xf) >> (field + 1)) for (let i = 0; i < docs.length; i++) c.skip(c.varint());
     }
-    const scores = new Map();
-    for (const doc of found) {
-      let score = 0;
-      for (const entry of entries) score += termScore(entry, doc);
-      scores.set(doc, score);
-    }
-    return scores;
+    return (entry.fields = fields);
   }
 
-  // The documents that match every clause, scored Σ clause scores in query order.
+  // A phrase ("Queries", "Score"): the documents where its terms stand at
+  // consecutive positions (as the query numbered them) in one field, in id
+  // order, each scored Σ score(t, d) over its terms in order, from 0.
+  function phraseClause({ phrase, entries }) {
+    const m = entries.length;
+    const shift = phrase.map((t) => t.position - phrase[0].position);
+    const found = new Uint8Array(ix.docs);
+    const list = [];
+    for (let field = 0; field < CASE_FIELD; field++) {
+      if (!entries.every((e) => e.mask & (1 << field))) continue;
+      const lists = entries.map((e) => fieldsOf(e)[field]);
+      // Per term: the index in its list of the document at hand, and a cursor
+      // at the positions of document `next` of the list. The documents tried
+      // are those of the shortest list.
+      const at = new Array(m).fill(0);
+      const cursors = lists.map((l, j) => new Cursor(entries[j].shard.positions, l.at));
+      const next = new Array(m).fill(0);
+      const positions = lists.map(() => new Uint32Array(16));
+      const counts = new Array(m).fill(0);
+      const fewest = lists.reduce((a, b) => (b.docs.length < a.docs.length ? b : a));
+      for (const doc of fewest.docs) {
+        if (found[doc]) continue;
+        let all = true;
+        for (let j = 0; j < m && all; j++) {
+          const docs = lists[j].docs;
+          at[j] = seek(docs, at[j], docs.length, doc);
+          all = at[j] < docs.length && docs[at[j]] === doc;
+        }
+        if (!all) continue;
+        // The positions of the document, term by term.
+        for (let j = 0; j < m; j++) {
+          const c = cursors[j];
+          for (; next[j] < at[j]; next[j]++) c.skip(c.varint());
+          const tf = c.varint();
+          next[j]++;
+          if (tf > positions[j].length) positions[j] = new Uint32Array(2 * tf);
+          for (let k = 0, p = 0; k < tf; k++) positions[j][k] = p += c.varint();
+          counts[j] = tf;
+        }
+        if (aligned(positions, counts, shift)) {
+          found[doc] = 1;
+          list.push(doc);
+        }
+      }
+    }
+    const docs = Uint32Array.from(list).sort();
+    const scores = new Float64Array(docs.length);
+    entries.forEach(postings);
+    for (let k = 0; k < docs.length; k++) {
+      let score = 0;
+      for (const entry of entries) score += scoreOf(entry, indexIn(entry.docs, entry.df, docs[k]));
+      scores[k] = score;
+    }
+    return scoredList(docs, scores);
+  }
+
+  // The documents that match every clause (AND), in id order, scored the
+  // first clause's score plus the next, … in query order; null for none.
   async function matches(clauses) {
     const possible = clauses.length > 0 && clauses.every((c) => c.entries.length && c.entries.every(Boolean));
-    if (!possible) return [];
+    if (!possible) return null;
     const phraseShards = clauses.flatMap((c) => (c.phrase ? c.phrase.map((t) => shardOf(t.text)) : []));
     await Promise.all([...new Set(phraseShards)].map(loadPositions));
-    const [first, ...rest] = clauses.map((c) => (c.phrase ? phraseScores(c) : termClauseScores(c.entries)));
-    const found = [];
-    for (const [doc, firstScore] of first) {
-      if (!rest.every((scores) => scores.has(doc))) continue;
-      let score = firstScore;
-      for (const scores of rest) score += scores.get(doc);
-      found.push({ doc, score });
+    let found = null;
+    for (const c of clauses) {
+      const scored = c.phrase ? phraseClause(c) : termClause(c.entries);
+      found = found ? intersect(found, scored) : scored;
+      if (found.df === 0) return null;
     }
-    return found;
+    return postings(found);
   }
 
   // "Suggestion": each word of the query whose clause no field holds,
@@ -633,7 +868,7 @@ export function createSearch(baseUrl, options = {}) {
       let bestDistance = max + 1;
       for (const e of shards[shardOf(c.term)].entries) {
         const d = editDistance(folded, e.term, max);
-        if (d < bestDistance || (d === bestDistance && best && e.docs > best.docs)) {
+        if (d < bestDistance || (d === bestDistance && best && e.count > best.count)) {
           best = e;
           bestDistance = d;
         }
@@ -666,53 +901,106 @@ export function createSearch(baseUrl, options = {}) {
     ix ??= await load('index.json', async (res) => prepareIndex(await res.json()));
     const text = String(query ?? '');
     const clauses = await clausesOf(text);
-    const found = await matches(clauses);
+    const found = (await matches(clauses)) ?? scoredList(new Uint32Array(0), new Float64Array(0));
 
     // "Filters and facets". A filter is a value or an array of values; an
-    // empty array filters nothing.
+    // empty array filters nothing. Per council, year and status: 1 when a
+    // document with it fails the dimension's filter (a council fails the
+    // council and the municipality filters).
     const wanted = DIMENSIONS.map((d) => {
       const values = [filters[d] ?? []].flat();
       return values.length ? new Set(values.map(String)) : null;
     });
-    const counts = DIMENSIONS.map(() => new Map());
-    const hits = [];
-    for (const hit of found) {
-      const values = ix.valueOf.map((valueOf) => valueOf(hit.doc));
-      const fails = values.map((v, k) => (wanted[k] && !(v !== undefined && wanted[k].has(String(v))) ? 1 : 0));
-      const failed = fails.reduce((a, b) => a + b);
-      if (!failed) hits.push(hit);
-      // A dimension's counts ignore its own filter.
-      values.forEach((v, k) => {
-        if (v !== undefined && failed === fails[k]) counts[k].set(v, (counts[k].get(v) ?? 0) + 1);
-      });
+    const fails = (k, value) => (wanted[k] && !(value !== undefined && wanted[k].has(String(value))) ? 1 : 0);
+    const councilFails = Uint8Array.from(ix.councils, (c) => fails(0, c.slug));
+    const municipalityFails = Uint8Array.from(ix.councils, (c) => fails(1, c.municipality));
+    const yearFails = new Uint8Array(1 << 16);
+    if (wanted[2]) {
+      yearFails.fill(1);
+      for (const y of ix.years) yearFails[y] = fails(2, y);
     }
-    const listed = (k, value, label) => {
-      const count = counts[k].get(value) ?? 0;
+    const statusFails = Uint8Array.from([undefined, ...STATUSES], (s) => fails(3, s));
+
+    // The hits, in id order, with `keys` to order them by: the scores, or for
+    // one term its impacts, which order its documents as its scores do
+    // (q · max / 255 grows with q). And the facet counts. A segment at a time
+    // (`docs` ascend); a dimension's counts ignore its own filter: documents
+    // count when they fail no filter, or that dimension's alone.
+    const { docs } = found;
+    const ranks = found.scores ?? found.impacts;
+    const { councilOf, yearOf, statusOf, municipalityOf, segments } = ix;
+    const councilCounts = new Uint32Array(ix.councils.length);
+    const municipalityCounts = new Uint32Array(ix.municipalities.length);
+    const yearCounts = new Uint32Array(1 << 16); // year 0 (none) is never listed
+    const statusCounts = new Uint32Array(STATUSES.length + 1); // status 0 (none) is never listed
+    const filtered = wanted.some(Boolean);
+    let hits = docs;
+    let keys = ranks;
+    if (filtered) {
+      hits = new Uint32Array(docs.length);
+      keys = new Float64Array(docs.length);
+    }
+    let total = 0;
+    for (let s = 0, at = 0; at < docs.length && s + 1 < segments.length; s++) {
+      const end = segments[s + 1];
+      if (docs[at] >= end) continue;
+      const to = seek(docs, at, docs.length, end);
+      const count = to - at;
+      const doc = segments[s];
+      const council = councilOf[doc];
+      const failC = councilFails[council];
+      const failM = municipalityFails[council];
+      const failY = yearFails[yearOf[doc]];
+      const failS = statusFails[statusOf[doc]];
+      const failed = failC + failM + failY + failS;
+      if (failed === 0) {
+        if (filtered) {
+          hits.set(docs.subarray(at, to), total);
+          keys.set(ranks.subarray(at, to), total);
+        }
+        total += count;
+      }
+      if (failed - failC === 0) councilCounts[council] += count;
+      if (failed - failM === 0) municipalityCounts[municipalityOf[council]] += count;
+      if (failed - failY === 0) yearCounts[yearOf[doc]] += count;
+      if (failed - failS === 0) statusCounts[statusOf[doc]] += count;
+      at = to;
+    }
+    const listed = (k, value, count, label) => {
       if (count === 0 && !wanted[k]?.has(String(value))) return [];
       return [label === undefined ? { value, count } : { value, label, count }];
     };
+    const yearCount = (y) => (Number.isInteger(y) && y > 0 && y < yearCounts.length ? yearCounts[y] : 0);
     const facets = {
-      council: ix.councils.flatMap((c) => listed(0, c.slug, c.name)),
-      municipality: ix.municipalities.flatMap((m) => listed(1, m)),
+      council: ix.councils.flatMap((c, k) => listed(0, c.slug, councilCounts[k], c.name)),
+      municipality: ix.municipalities.flatMap((m, k) => listed(1, m, municipalityCounts[k])),
       // The years that have results, and the selected ones.
-      year: [...new Set([...counts[2].keys(), ...[...(wanted[2] ?? [])].map(Number).filter(Number.isInteger)])]
+      year: [...new Set([...ix.years.filter((y) => yearCounts[y] > 0), ...[...(wanted[2] ?? [])].map(Number).filter(Number.isInteger)])]
         .sort((a, b) => b - a)
-        .flatMap((y) => listed(2, y)),
-      status: STATUSES.flatMap((s) => listed(3, s)),
+        .flatMap((y) => listed(2, y, yearCount(y))),
+      status: STATUSES.flatMap((s, k) => listed(3, s, statusCounts[k + 1])),
     };
 
-    if (sort !== 'date') {
-      hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
-    } else if (hits.length > 1) {
+    // The page: hits offset … offset + limit − 1 (as Array.slice takes them),
+    // by score (or date), then id; only as many as it needs are put in order.
+    const bound = (at) => {
+      const n = Math.trunc(Number(at)) || 0;
+      return n < 0 ? Math.max(total + n, 0) : Math.min(n, total);
+    };
+    const from = bound(offset);
+    const to = bound(offset + limit);
+    if (sort === 'date' && total > 1 && to > from) {
       const date = await loadDates();
-      hits.sort((a, b) => date[b.doc] - date[a.doc] || a.doc - b.doc);
+      keys = new Int32Array(total);
+      for (let i = 0; i < total; i++) keys[i] = date[hits[i]];
     }
+    const page = from < to ? firstInOrder(hits, keys, total, to).slice(from) : [];
 
     const terms = new Set(
       clauses.flatMap((c) => (c.phrase ? c.phrase.map((t) => t.text) : [c.term, ...c.entries.map((e) => e.term)])),
     );
     const results = await Promise.all(
-      hits.slice(offset, offset + limit).map(async ({ doc }) => {
+      page.map(async (doc) => {
         const council = ix.councils[ix.councilOf[doc]];
         const f = await load(`${council.fragments}/${doc - council.start}.json`, json);
         return {
@@ -727,7 +1015,7 @@ export function createSearch(baseUrl, options = {}) {
         };
       }),
     );
-    return { total: hits.length, facets, results, suggestion: hits.length ? null : suggest(text, clauses) };
+    return { total, facets, results, suggestion: total ? null : suggest(text, clauses) };
   }
 
   return { search };
