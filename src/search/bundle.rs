@@ -19,6 +19,11 @@ const FORMAT: u32 = 2;
 /// A shard is closed once it holds this many bytes; a query downloads whole shards.
 const SHARD_BYTES: usize = 12 * 1024;
 
+/// A term held by this many documents or more (a quarter of a shard of ids and impacts at the
+/// least) gets a shard of its own, so that a prefix whose terms end next to it does not
+/// download it too.
+const OWN_SHARD_DOCS: usize = SHARD_BYTES / 4;
+
 /// `_search/index.json`: the only file whose name stays the same from build to build.
 #[derive(Serialize)]
 struct Entry<'a> {
@@ -146,7 +151,8 @@ struct Shard {
     last: String,
 }
 
-/// Stream every term into shards of about [`SHARD_BYTES`], written into a folder named by the
+/// Stream every term into shards of about [`SHARD_BYTES`] (a term of [`OWN_SHARD_DOCS`] alone),
+/// written into a folder named by the
 /// hash of all of them; returns the shard boundaries and the folder.
 fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>, String)> {
     let building = format!("{BUNDLE_DIR}/s/.building");
@@ -167,14 +173,18 @@ fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>
         previous_last = shard.last;
         Ok(())
     };
+    let mut alone = false;
     index.for_each_term(|term, postings| {
-        if shard.records.len() >= SHARD_BYTES {
+        let impacts = Impacts::of(index, &postings);
+        let big = impacts.docs.len() >= OWN_SHARD_DOCS;
+        if shard.terms > 0 && (shard.records.len() >= SHARD_BYTES || big || alone) {
             flush(std::mem::take(&mut shard), &mut bounds)?;
         }
+        alone = big;
         if shard.terms == 0 {
             shard.first = term.to_owned();
         }
-        encode_term(&mut shard, term, &postings, &Impacts::of(index, &postings));
+        encode_term(&mut shard, term, &postings, &impacts);
         shard.last = term.to_owned();
         Ok(())
     })?;
