@@ -11,6 +11,7 @@ use crate::config::SiteConfig;
 use crate::content;
 use crate::diagnostics::BuildError;
 use crate::feeds;
+use crate::opendata;
 use crate::output::Staging;
 use crate::render::{Renderer, StaticFile, Theme};
 use crate::search;
@@ -46,8 +47,8 @@ pub struct Summary {
     pub items: usize,
     /// HTML pages written.
     pub pages: usize,
-    /// Other files written: attachments, the theme's static files, and the feeds, calendars,
-    /// sitemap and robots.txt.
+    /// Other files written: attachments, the theme's static files, the feeds, calendars,
+    /// sitemap and robots.txt, and the open data JSON.
     pub files: usize,
     /// Documents in the search index: open items and council pages.
     pub search_documents: usize,
@@ -101,6 +102,7 @@ pub fn build(options: &BuildOptions) -> Result<Summary, BuildError> {
     }
     files += feeds::write(&archive, renderer.texts(), &pages, &sink)
         .context("cannot write the feeds, calendars and sitemap")?;
+    files += opendata::write(&archive, &sink).context("cannot write the open data")?;
     let bundle = search::index_and_export(root, &archive, &stamp, &sink)
         .context("cannot build the search index")?;
     staging

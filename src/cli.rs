@@ -4,12 +4,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{Local, NaiveDate};
+use chrono::{Local, NaiveDate, Utc};
+use chrono_tz::Europe::Copenhagen;
 use clap::{Args, Parser, Subcommand};
 
 use std::io::{IsTerminal, Write};
 
 use crate::build::{BuildOptions, build};
+use crate::check::{CheckOptions, Report, check};
 use crate::config::SiteConfig;
 use crate::content::{self, Status};
 use crate::diagnostics::BuildError;
@@ -33,6 +35,10 @@ pub enum Command {
     /// Build the site: read site.toml, content/ and the theme, write the pages into the output
     /// folder. The output folder changes only when the whole build succeeds.
     Build(BuildArgs),
+    /// Check the site without writing anything: the errors a build would report, links into the
+    /// site that lead nowhere, oversized attachments, referater dated in the future, decisions in
+    /// a dagsorden, and CPR numbers in published text. Exits with 1 when it finds an error.
+    Check(CheckArgs),
     /// Search the archive from the terminal, with the search page's rules and ranking. Uses the
     /// index of the last build, or indexes the content first when it has changed since.
     Search(SearchArgs),
@@ -98,6 +104,23 @@ pub struct BuildArgs {
     pub quiet: bool,
 }
 
+/// Options of `referat check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The site's folder, holding site.toml and content/.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Check for this URL instead of site.toml's base_url, as `referat build --base-url`.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// `text` for people, `json` for CI pipelines (docs/check.md).
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    pub format: String,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+}
+
 /// Options of `referat search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -138,6 +161,7 @@ pub struct SearchArgs {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(args),
+        Command::Check(args) => run_check(&args),
         Command::Search(args) => finish(run_search(&args)),
         Command::Init(args) => finish(run_init(&args).map_err(BuildError::Other)),
         Command::New(NewCommand::Meeting(args)) => {
@@ -220,7 +244,11 @@ fn run_search(args: &SearchArgs) -> Result<(), BuildError> {
     } else {
         format_answer(&query, &answer, std::io::stdout().is_terminal())
     };
-    // A reader that stops early (`| head`) is not an error.
+    print(&text)
+}
+
+/// Write `text` to standard output; a reader that stops early (`| head`) is not an error.
+fn print(text: &str) -> Result<(), BuildError> {
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(BuildError::Other(e.into())),
         _ => Ok(()),
@@ -293,6 +321,70 @@ fn report(error: &BuildError) {
             }
         }
     }
+}
+
+fn run_check(args: &CheckArgs) -> ExitCode {
+    let report = check(&CheckOptions {
+        root: args.root.clone(),
+        base_url: args.base_url.clone(),
+        today: Utc::now().with_timezone(&Copenhagen).date_naive(),
+        strict: args.strict,
+    });
+    let text = match args.format.as_str() {
+        "json" => match serde_json::to_string_pretty(&report) {
+            Ok(json) => json + "\n",
+            Err(error) => return finish(Err(BuildError::Other(error.into()))),
+        },
+        _ => format_report(&report),
+    };
+    if let Err(error) = print(&text) {
+        return finish(Err(error));
+    }
+    if report.errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The findings as the terminal shows them, each with its hint, then a summary.
+fn format_report(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.findings {
+        let place = match f.line {
+            Some(line) => format!("{}:{line}", f.file.display()),
+            None => f.file.display().to_string(),
+        };
+        out += &format!(
+            "{place}: {}: {} [{}]\n  hint: {}\n",
+            f.severity.as_str(),
+            f.message,
+            f.rule.name(),
+            f.hint
+        );
+    }
+    let found = match (report.errors, report.warnings) {
+        (0, 0) => "No problems found".to_owned(),
+        (errors, 0) => format!("Found {}", count(errors, "error")),
+        (0, warnings) => format!("Found {}", count(warnings, "warning")),
+        (errors, warnings) => format!(
+            "Found {} and {}",
+            count(errors, "error"),
+            count(warnings, "warning")
+        ),
+    };
+    out += &match report.checked {
+        Some(checked) => format!(
+            "{found} in {} and {}.\n",
+            count(checked.councils, "council"),
+            count(checked.meetings, "meeting")
+        ),
+        None => format!(
+            "{found}. The site did not load, so only the build's errors were looked for: fix \
+             them and check again.\n"
+        ),
+    };
+    out
 }
 
 fn run_build(args: BuildArgs) -> ExitCode {

@@ -34,6 +34,9 @@ pub struct SiteConfig {
     /// The municipality's contact block, shown in every page's footer.
     #[serde(default)]
     pub contact: Contact,
+    /// The size in MB (1 000 000 bytes) above which `referat check` warns about an attachment.
+    #[serde(default = "default_max_attachment_mb")]
+    pub max_attachment_mb: f64,
 }
 
 /// A contact block: every line optional.
@@ -60,6 +63,10 @@ fn default_theme() -> String {
     "standard".to_owned()
 }
 
+fn default_max_attachment_mb() -> f64 {
+    20.0
+}
+
 impl SiteConfig {
     /// Read and check `root/site.toml`; `base_url` overrides the file's `base_url`.
     pub fn load(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Diagnostic> {
@@ -82,19 +89,23 @@ impl SiteConfig {
                 message: e.message().trim_end().to_owned(),
             }
         })?;
+        if !(config.max_attachment_mb > 0.0 && config.max_attachment_mb.is_finite()) {
+            return Err(Diagnostic {
+                file: shown.to_path_buf(),
+                line: key_line(&text, "max_attachment_mb"),
+                message: format!(
+                    "max_attachment_mb = {}: expected a size in MB above 0, e.g. 20",
+                    config.max_attachment_mb
+                ),
+            });
+        }
         config.base_url = match base_url {
             Some(url) => normalize_base_url(url)
                 .map_err(|message| Diagnostic::file(Path::new("--base-url"), message))?,
-            None => normalize_base_url(&config.base_url).map_err(|message| {
-                let line = text
-                    .lines()
-                    .position(|l| l.trim_start().starts_with("base_url"))
-                    .map(|i| i + 1);
-                Diagnostic {
-                    file: shown.to_path_buf(),
-                    line,
-                    message,
-                }
+            None => normalize_base_url(&config.base_url).map_err(|message| Diagnostic {
+                file: shown.to_path_buf(),
+                line: key_line(&text, "base_url"),
+                message,
             })?,
         };
         Ok(config)
@@ -113,6 +124,13 @@ impl SiteConfig {
     pub fn opened_from_disk(&self) -> bool {
         self.base_url.starts_with("file://")
     }
+}
+
+/// The 1-based line of the first line of `text` that starts with `key`.
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(key))
+        .map(|i| i + 1)
 }
 
 fn normalize_base_url(url: &str) -> Result<String, String> {
@@ -162,6 +180,7 @@ mod tests {
             theme: default_theme(),
             accessibility_statement: "https://a".into(),
             contact: Contact::default(),
+            max_attachment_mb: default_max_attachment_mb(),
         }
     }
 

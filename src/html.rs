@@ -1,4 +1,5 @@
-//! Escaping text for HTML, and reading back the escapes referat and pulldown-cmark write.
+//! Escaping text for HTML, and reading back the escapes and the HTML referat and pulldown-cmark
+//! write.
 
 /// `text` escaped for HTML text and quoted attribute values. `/` is left alone (tera's default
 /// escapes it, which makes every URL unreadable without making it any safer).
@@ -27,9 +28,59 @@ pub fn unescape(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The plain text of HTML written by the content stage: one line per paragraph, list item,
+/// table cell or heading (the line breaks of the source within one become spaces), tags dropped,
+/// escapes decoded, runs of blanks made one, no empty lines.
+pub fn to_text(html: &str) -> String {
+    const BLOCKS: &[&str] = &[
+        "p",
+        "li",
+        "br",
+        "tr",
+        "td",
+        "th",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+    ];
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        text.push_str(&rest[..lt].replace('\n', " "));
+        let Some(gt) = rest[lt..].find('>') else {
+            rest = &rest[lt..];
+            break;
+        };
+        let tag = &rest[lt + 1..lt + gt];
+        let name = tag
+            .trim_start_matches('/')
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("");
+        if BLOCKS.contains(&name) {
+            text.push('\n');
+        }
+        rest = &rest[lt + gt + 1..];
+    }
+    text.push_str(&rest.replace('\n', " "));
+    let mut lines: Vec<String> = Vec::new();
+    for line in unescape(&text).lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if !words.is_empty() {
+            lines.push(words.join(" "));
+        }
+    }
+    lines.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{escape, unescape};
+    use super::{escape, to_text, unescape};
 
     #[test]
     fn unescape_reverses_escape() {
@@ -39,5 +90,17 @@ mod tests {
             "a&lt;b&gt; &amp; &quot;c&quot; &#39;d&#39; &amp;lt; /e"
         );
         assert_eq!(unescape(&escape(text)), text);
+    }
+
+    #[test]
+    fn to_text_keeps_words_apart_and_decodes_escapes() {
+        assert_eq!(
+            to_text(
+                "<p>Rådet <strong>tager</strong>\n&lt;orientering&gt; &amp; mere</p>\n\
+                 <ul><li>a</li><li>b <a href=\"x.pdf\">bilag</a> <span>(PDF, 57 B)</span></li></ul>"
+            ),
+            "Rådet tager <orientering> & mere\na\nb bilag (PDF, 57 B)"
+        );
+        assert_eq!(to_text("<p>A&amp;lt;B</p>"), "A&lt;B");
     }
 }

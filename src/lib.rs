@@ -3,18 +3,22 @@
 //! The pipeline runs one way: [`config`] and [`content`] load the site into an
 //! [`content::Archive`]; [`render`] turns it into pages; [`output`] writes them into a staging
 //! folder and swaps it into place; [`search`] indexes it and writes the search bundle; [`feeds`]
-//! writes the Atom feeds, calendars, sitemap and robots.txt. [`build`] runs all of it;
-//! [`scaffold`] writes new sites and meeting files; [`cli`] is the command line.
+//! writes the Atom feeds, calendars, sitemap and robots.txt; [`opendata`] writes every meeting
+//! as JSON with an index. [`build`] runs all of it; [`scaffold`] writes new sites and meeting
+//! files; [`check`] finds what a build would refuse or should not publish, writing nothing;
+//! [`cli`] is the command line.
 
 #![warn(missing_docs)]
 
 pub mod build;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feeds;
 pub mod html;
+pub mod opendata;
 pub mod output;
 pub mod render;
 pub mod scaffold;

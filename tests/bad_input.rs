@@ -255,7 +255,7 @@ fn site_toml_problems_name_the_key() {
         "language = \"da\"",
         "language = \"da\"\ncolour = \"red\"",
     );
-    site.fails_with(&["site.toml:6: unknown field `colour`, expected one of `title`, `municipality`, `base_url`, `language`, `theme`, `accessibility_statement`, `contact`"]);
+    site.fails_with(&["site.toml:6: unknown field `colour`, expected one of `title`, `municipality`, `base_url`, `language`, `theme`, `accessibility_statement`, `contact`, `max_attachment_mb`"]);
 }
 
 #[test]

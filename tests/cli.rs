@@ -38,7 +38,7 @@ fn a_build_prints_a_one_line_summary() {
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with("Built 1 council, 1 meeting, 4 items: 7 pages and 9 files in "),
+        stderr.starts_with("Built 1 council, 1 meeting, 4 items: 9 pages and 11 files in "),
         "{stderr}"
     );
 }

@@ -41,6 +41,14 @@ fn no_byte_of_the_closed_items_text_reaches_any_output_file() {
             "{feed} lists the closed item's title, and is part of the scan"
         );
     }
+    for json in ["moeder.json", "integrationsraadet/2023-10-10.json"] {
+        assert!(files.contains_key(json), "{json} is part of the scan");
+    }
+    assert!(
+        String::from_utf8_lossy(&files["integrationsraadet/2023-10-10.json"])
+            .contains("\"title\": \"Indstilling af kandidat til Det Nationale Integrationsråd\""),
+        "the meeting's JSON lists the closed item's title"
+    );
     let cache = read_tree(&root.join(".referat-cache"));
     assert!(
         !cache.is_empty(),
@@ -90,6 +98,11 @@ fn a_closed_items_case_id_and_attachments_are_not_published() {
         !files.keys().any(|p| p.contains("cv-kandidat")),
         "the closed item's attachment was copied"
     );
+    assert!(
+        !files.keys().any(|p| p.contains("99999")),
+        "the closed item's Sags ID got a case page"
+    );
+    assert!(files.contains_key("sag/emn-2023-00398/index.html"));
     for (path, bytes) in &files {
         let bytes = &scanned(path, bytes);
         assert!(

@@ -59,7 +59,9 @@ fn the_examples_meeting_page_reads_like_the_municipal_site() {
         3
     );
     assert!(html.contains("<span class=\"tag tag-lukket\">Lukket</span>"));
-    assert!(html.contains("<span class=\"case\">Sags ID: EMN-2023-00412</span>"));
+    assert!(html.contains(
+        "<span class=\"case\">Sags ID: <a href=\"../../sag/emn-2023-00412/\">EMN-2023-00412</a></span>"
+    ));
     assert!(html.contains("<h3>Indstilling</h3>"));
     assert!(html.contains("<div class=\"item-section section-beslutning\">\n<h3>Beslutning</h3>"));
     assert!(html.contains("<dt>Afbud</dt><dd>Anna Lynge</dd>"));
@@ -150,8 +152,13 @@ fn council_front_and_archive_pages_list_the_meetings() {
         out.path(),
         "opgaveudvalget-integration-af-flygtninge/2016-04-26/index.html",
     );
-    assert!(gentofte.contains("Sags ID: EMN-2016-02142"));
-    assert!(gentofte.contains("Sags ID: EMN-2016-02143"));
+    for case in ["EMN-2016-02142", "EMN-2016-02143"] {
+        let link = format!(
+            "Sags ID: <a href=\"../../sag/{}/\">{case}</a>",
+            case.to_lowercase()
+        );
+        assert!(gentofte.contains(&link), "{link}");
+    }
     assert!(gentofte.contains("opgaveudvalgets-leverance-ver-0-1.pdf"));
 
     let not_found = page(out.path(), "404.html");

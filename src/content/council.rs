@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::markdown::{BodyWriter, options, to_html};
 use super::meeting::MeetingFile;
-use super::model::{Council, Member};
+use super::model::{Council, Link, Member};
 use super::source::{Source, parse_date};
 use crate::config::{Contact, SiteConfig};
 use crate::diagnostics::{Diagnostic, collect_ok};
@@ -72,7 +72,12 @@ pub fn load(
         .map(|file| file.load(dir, shown, decimal_comma))
         .collect();
     let mut loaded = collect_ok(meetings, &mut diagnostics);
-    let (front, established, kommissorium_html) = match index {
+    let Index {
+        front,
+        established,
+        kommissorium_html,
+        links,
+    } = match index {
         Ok(index) => index,
         Err(mut errors) => {
             diagnostics.append(&mut errors);
@@ -93,16 +98,22 @@ pub fn load(
         established,
         members: front.members,
         contact: front.contact,
+        source: index_shown,
         kommissorium_html,
+        links,
         meetings: loaded,
     })
 }
 
-fn load_index(
-    path: &Path,
-    shown: &Path,
-    decimal_comma: bool,
-) -> Result<(FrontMatter, Option<NaiveDate>, String), Vec<Diagnostic>> {
+/// What `_index.md` says.
+struct Index {
+    front: FrontMatter,
+    established: Option<NaiveDate>,
+    kommissorium_html: String,
+    links: Vec<Link>,
+}
+
+fn load_index(path: &Path, shown: &Path, decimal_comma: bool) -> Result<Index, Vec<Diagnostic>> {
     if !path.is_file() {
         return Err(vec![Diagnostic::file(
             shown,
@@ -132,7 +143,12 @@ fn load_index(
     if !writer.diagnostics.is_empty() {
         return Err(writer.diagnostics);
     }
-    Ok((front, established, to_html(events)))
+    Ok(Index {
+        front,
+        established,
+        kommissorium_html: to_html(events),
+        links: writer.links,
+    })
 }
 
 /// The `.md` files of a council folder other than `_index.md`, sorted by name.

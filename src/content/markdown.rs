@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Tag, TagEnd};
 
-use super::model::Attachment;
+use super::model::{Attachment, Link};
 use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::slug::slugify;
 
@@ -35,6 +35,8 @@ pub struct BodyWriter<'f> {
     open_links: Vec<Option<String>>,
     /// Attachments linked so far, in order of first link.
     pub attachments: Vec<Attachment>,
+    /// Links and images so far that are neither attachments nor e-mail addresses.
+    pub links: Vec<Link>,
     /// Problems found so far.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -56,6 +58,7 @@ impl<'f> BodyWriter<'f> {
             decimal_comma,
             open_links: Vec::new(),
             attachments: Vec::new(),
+            links: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
@@ -110,7 +113,10 @@ impl<'f> BodyWriter<'f> {
                 }
                 let attachment = match link_type {
                     LinkType::Email => None,
-                    _ => self.attachment_link(&dest_url, offset),
+                    _ => {
+                        self.record_link(&dest_url, offset);
+                        self.attachment_link(&dest_url, offset)
+                    }
                 };
                 let (dest_url, meta) = match attachment {
                     Some((href, meta)) => (CowStr::from(href), Some(meta)),
@@ -136,6 +142,7 @@ impl<'f> BodyWriter<'f> {
                 title,
                 id,
             }) => {
+                self.record_link(&dest_url, offset);
                 let dest_url = match self.attachment_link(&dest_url, offset) {
                     Some((href, _)) => CowStr::from(href),
                     None => dest_url,
@@ -148,6 +155,18 @@ impl<'f> BodyWriter<'f> {
                 }));
             }
             other => out.push(other),
+        }
+    }
+
+    /// Keep a link that is kept as written (not an attachment, not starting with `/`), for
+    /// `referat check`.
+    fn record_link(&mut self, dest: &str, offset: usize) {
+        if !dest.starts_with('/') && !is_relative_file_link(dest) {
+            let line = self.line(offset);
+            self.links.push(Link {
+                url: dest.to_owned(),
+                line,
+            });
         }
     }
 
@@ -222,6 +241,7 @@ impl<'f> BodyWriter<'f> {
                 file_name: file_name.to_owned(),
                 source,
                 size,
+                line: self.line(offset),
             });
         }
         let size = format_size(size, self.decimal_comma);
@@ -273,7 +293,8 @@ fn safe_file_name(name: &str) -> String {
     }
 }
 
-fn file_type(name: &str) -> Option<String> {
+/// The type of the file `name` as pages show it: its extension in capitals, or none.
+pub fn file_type(name: &str) -> Option<String> {
     name.rsplit_once('.')
         .filter(|(stem, ext)| !stem.is_empty() && !ext.is_empty())
         .map(|(_, ext)| ext.to_ascii_uppercase())

@@ -166,6 +166,7 @@ impl MeetingFile {
             intro_html,
             items,
             attachments: writer.attachments,
+            links: writer.links,
         })
     }
 }
@@ -184,19 +185,28 @@ struct OpenHeading {
 /// The item being read.
 struct OpenItem<'a> {
     item: Item,
-    section: Option<(SectionKind, String, Vec<Event<'a>>)>,
+    section: Option<OpenSection<'a>>,
+}
+
+/// The section being read, with the events of its body so far.
+struct OpenSection<'a> {
+    kind: SectionKind,
+    title: String,
+    line: usize,
+    events: Vec<Event<'a>>,
 }
 
 impl OpenItem<'_> {
     fn close_section(&mut self) {
-        if let Some((kind, title, events)) = self.section.take() {
-            if kind == SectionKind::Intro && events.is_empty() {
+        if let Some(section) = self.section.take() {
+            if section.kind == SectionKind::Intro && section.events.is_empty() {
                 return;
             }
             self.item.sections.push(Section {
-                kind,
-                title,
-                html: to_html(events),
+                kind: section.kind,
+                title: section.title,
+                line: section.line,
+                html: to_html(section.events),
             });
         }
     }
@@ -249,6 +259,7 @@ fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
                         open = Some(OpenItem {
                             item: Item {
                                 number,
+                                line: writer.line(range.start),
                                 title: String::new(),
                                 case: if closed { None } else { case },
                                 closed,
@@ -275,10 +286,14 @@ fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
                 None => writer.push(event, range.start, &mut intro),
                 Some(item) if item.item.closed => {}
                 Some(item) => {
-                    let (_, _, events) = item
-                        .section
-                        .get_or_insert_with(|| (SectionKind::Intro, String::new(), Vec::new()));
-                    writer.push(event, range.start, events);
+                    let line = writer.line(range.start);
+                    let section = item.section.get_or_insert_with(|| OpenSection {
+                        kind: SectionKind::Intro,
+                        title: String::new(),
+                        line,
+                        events: Vec::new(),
+                    });
+                    writer.push(event, range.start, &mut section.events);
                 }
             },
         }
@@ -320,7 +335,12 @@ fn finish_heading(
         }
         HeadingLevel::H3 if !open.item.closed => {
             let title = text.trim_end_matches(':').trim_end().to_owned();
-            open.section = Some((SectionKind::from_heading(&title), title, Vec::new()));
+            open.section = Some(OpenSection {
+                kind: SectionKind::from_heading(&title),
+                title,
+                line: writer.line(offset),
+                events: Vec::new(),
+            });
         }
         _ => {}
     }
@@ -454,5 +474,33 @@ mod tests {
         let html = &items[0].sections[0].html;
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn items_sections_and_links_know_their_lines() {
+        let body = "Intro [a](#punkt-2).\n\n## A\n\nTekst.\n\n### Beslutning\n\nSe \
+                    [b](https://x.dk/).\n\nB\n---\n\n[c](#c)\n\n## C {.lukket}\n\n[d](#d)\n";
+        let mut writer = BodyWriter::new(Path::new("m.md"), body, 10, None, true);
+        let (_, items) = parse_items(body, &mut writer);
+        assert!(writer.diagnostics.is_empty(), "{:?}", writer.diagnostics);
+        let lines: Vec<usize> = items.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [12, 20, 25]);
+        let sections: Vec<(SectionKind, usize)> =
+            items[0].sections.iter().map(|s| (s.kind, s.line)).collect();
+        assert_eq!(
+            sections,
+            [(SectionKind::Intro, 14), (SectionKind::Beslutning, 16)]
+        );
+        assert_eq!(items[1].sections[0].line, 23);
+        let links: Vec<(&str, usize)> = writer
+            .links
+            .iter()
+            .map(|l| (l.url.as_str(), l.line))
+            .collect();
+        assert_eq!(
+            links,
+            [("#punkt-2", 10), ("https://x.dk/", 18), ("#c", 23)],
+            "a closed item's links are not kept"
+        );
     }
 }

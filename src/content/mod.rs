@@ -1,7 +1,9 @@
-//! Loading: `content/` → [`Archive`] (councils → meetings → items), in parallel.
+//! Loading: `content/` → [`Archive`] (councils → meetings → items, and the open items grouped by
+//! Sags ID), in parallel.
 //!
 //! Every problem of every file is collected and returned together, each with its file and line.
 
+mod cases;
 mod council;
 mod markdown;
 mod meeting;
@@ -12,9 +14,12 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+pub use cases::case_slug;
 pub use model::{
-    Archive, Attachment, Council, Item, Meeting, Member, Section, SectionKind, Status,
+    Archive, Attachment, Case, Council, Item, ItemRef, Link, Meeting, Member, Section, SectionKind,
+    Status,
 };
+pub(crate) use source::Source;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, collect_ok};
@@ -103,5 +108,13 @@ pub fn load(root: &Path, config: SiteConfig) -> Result<Archive, Vec<Diagnostic>>
         return Err(diagnostics);
     }
     councils.sort_by(|a, b| a.slug.cmp(&b.slug));
-    Ok(Archive { config, councils })
+    let cases = cases::group(&councils).map_err(|mut problems| {
+        problems.sort();
+        problems
+    })?;
+    Ok(Archive {
+        config,
+        councils,
+        cases,
+    })
 }

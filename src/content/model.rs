@@ -17,6 +17,8 @@ pub struct Archive {
     pub config: SiteConfig,
     /// The councils, sorted by slug.
     pub councils: Vec<Council>,
+    /// Every Sags ID of an open item with the items that carry it, sorted by the slug of the ID.
+    pub cases: Vec<Case>,
 }
 
 impl Archive {
@@ -26,6 +28,36 @@ impl Archive {
             .iter()
             .flat_map(|c| c.meetings.iter().map(move |m| (c, m)))
     }
+
+    /// The item `at` points to, with its meeting and council.
+    pub fn item(&self, at: ItemRef) -> (&Council, &Meeting, &Item) {
+        let council = &self.councils[at.council];
+        let meeting = &council.meetings[at.meeting];
+        (council, meeting, &meeting.items[at.item])
+    }
+}
+
+/// One Sags ID and the open items that carry it: the history of one matter across meetings and
+/// councils.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The Sags ID as written, e.g. "EMN-2016-02142"; no other Sags ID of the archive has its
+    /// slug ([`crate::content::case_slug`]).
+    pub id: String,
+    /// Its items, oldest meeting first.
+    pub items: Vec<ItemRef>,
+}
+
+/// Where an item is in the [`Archive`]: indexes into `councils`, that council's `meetings` and
+/// that meeting's `items`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemRef {
+    /// Index in [`Archive::councils`].
+    pub council: usize,
+    /// Index in [`Council::meetings`].
+    pub meeting: usize,
+    /// Index in [`Meeting::items`].
+    pub item: usize,
 }
 
 /// One council (råd, udvalg, dialogforum): a folder with `_index.md` and meeting files.
@@ -45,8 +77,12 @@ pub struct Council {
     pub members: Vec<Member>,
     /// Its own contact block, if it has one.
     pub contact: Option<Contact>,
+    /// The council's `_index.md`, relative to the site root.
+    pub source: PathBuf,
     /// The kommissorium (terms of reference), rendered from `_index.md`'s body.
     pub kommissorium_html: String,
+    /// The links of the kommissorium that are not attachments.
+    pub links: Vec<Link>,
     /// Its meetings, oldest first.
     pub meetings: Vec<Meeting>,
 }
@@ -121,6 +157,8 @@ pub struct Meeting {
     pub items: Vec<Item>,
     /// The files linked from open items, copied beside the meeting page.
     pub attachments: Vec<Attachment>,
+    /// The links of the introduction and the open items that are not attachments.
+    pub links: Vec<Link>,
 }
 
 /// One agenda item (dagsordenspunkt).
@@ -128,6 +166,8 @@ pub struct Meeting {
 pub struct Item {
     /// Its number, from 1, in order of the file.
     pub number: usize,
+    /// The line of its `## ` heading in the meeting file.
+    pub line: usize,
     /// Its title, as plain text.
     pub title: String,
     /// The Sags ID, e.g. "EMN-2016-02142"; never set on a closed item.
@@ -136,6 +176,21 @@ pub struct Item {
     pub closed: bool,
     /// The item's sections, in the order written.
     pub sections: Vec<Section>,
+}
+
+impl Item {
+    /// The plain text of its Beslutning sections (the decision), one line per paragraph; none
+    /// when it has no such section or they are empty.
+    pub fn decision(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .sections
+            .iter()
+            .filter(|s| s.kind == SectionKind::Beslutning)
+            .map(|s| crate::html::to_text(&s.html))
+            .filter(|text| !text.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("\n"))
+    }
 }
 
 /// The sections an agenda item usually has; anything else is `Other`.
@@ -186,6 +241,8 @@ pub struct Section {
     pub kind: SectionKind,
     /// Its heading as written, without a trailing colon; empty for `Intro`.
     pub title: String,
+    /// The line of its `###` heading in the meeting file (for `Intro`, of its first text).
+    pub line: usize,
     /// Its body, rendered to HTML (raw HTML in the source is shown as text).
     pub html: String,
 }
@@ -199,4 +256,23 @@ pub struct Attachment {
     pub source: PathBuf,
     /// Its size in bytes.
     pub size: u64,
+    /// The line in the meeting file of the first link to it.
+    pub line: usize,
+}
+
+/// A link or image of published text that is not an attachment: a `#fragment` or a full URL,
+/// kept as written. `referat check` follows those that lead into the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The target as written, e.g. `#punkt-3` or `https://www.kommune.dk/raad/…`.
+    pub url: String,
+    /// The line of the link in its file.
+    pub line: usize,
+}
+
+impl Attachment {
+    /// Its type as the meeting page shows it: the extension in capitals ("PDF"), or none.
+    pub fn file_type(&self) -> Option<String> {
+        super::markdown::file_type(&self.file_name)
+    }
 }

@@ -82,6 +82,21 @@ pub fn write(archive: &Archive, texts: &Texts, pages: &[Page], sink: &Sink) -> R
     Ok(files.len())
 }
 
+/// The files [`write`] writes for `archive`, but for the numbered parts of a sitemap too large for
+/// one file: the links `referat check` may follow to them.
+pub fn paths(archive: &Archive) -> Vec<String> {
+    let mut paths = vec![ATOM.to_owned(), CALENDAR.to_owned()];
+    for council in &archive.councils {
+        paths.push(format!("{}/{ATOM}", council.slug));
+        paths.push(format!("{}/{CALENDAR}", council.slug));
+    }
+    if !archive.config.opened_from_disk() {
+        paths.push(sitemap::SITEMAP.to_owned());
+        paths.push(sitemap::ROBOTS.to_owned());
+    }
+    paths
+}
+
 /// What every file needs: the site's settings and texts, and its absolute URLs.
 struct Site<'a> {
     config: &'a SiteConfig,

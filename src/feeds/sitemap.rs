@@ -9,7 +9,7 @@ use super::{Site, xml};
 use crate::render::{Page, PageKind};
 
 /// The sitemap's file name, at the site's root.
-const SITEMAP: &str = "sitemap.xml";
+pub(super) const SITEMAP: &str = "sitemap.xml";
 /// The robots file's name, at the site's root.
 pub(super) const ROBOTS: &str = "robots.txt";
 /// The most URLs one sitemap file may list.

@@ -1,5 +1,5 @@
 //! Rendering: the [`Archive`] → one HTML page per front page, council, meeting, archive year,
-//! search and 404, with tera templates of the site's theme.
+//! case (Sags ID), search and 404, with tera templates of the site's theme.
 //!
 //! Every page links to the others with relative URLs, so a site works at a domain root, under a
 //! sub-path and opened from disk; only the 404 page, which a server shows at any depth, links
@@ -15,10 +15,18 @@ use chrono::Datelike;
 
 pub use theme::{StaticFile, TEMPLATES, Texts, Theme};
 
-use crate::content::Archive;
+use crate::content::{Archive, case_slug};
 
 /// The folder under the output root that holds the theme's static files.
 pub const STATIC_DIR: &str = "static";
+
+/// The folder under the output root that holds the case pages.
+pub const CASE_DIR: &str = "sag";
+
+/// The folder of the page of the Sags ID `id`, from the output root: `sag/<slug>/`.
+pub fn case_dir(id: &str) -> String {
+    format!("{CASE_DIR}/{}/", case_slug(id))
+}
 
 /// One page to render: which kind, and the path of its file in the output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +50,8 @@ pub enum PageKind {
     Archive,
     /// One year of the archive.
     ArchiveYear(i32),
+    /// The history of one Sags ID, by index in [`Archive::cases`].
+    Case(usize),
     /// The search page: a form, and the results the theme's script finds in the search bundle.
     Search,
     /// The page a server shows for a missing URL.
@@ -116,6 +126,12 @@ impl<'a> Renderer<'a> {
                     kind: PageKind::Meeting(ci, mi),
                 });
             }
+        }
+        for (i, case) in self.archive.cases.iter().enumerate() {
+            pages.push(Page {
+                path: format!("{}index.html", case_dir(&case.id)),
+                kind: PageKind::Case(i),
+            });
         }
         pages
     }

@@ -19,6 +19,7 @@ pub const TEMPLATES: &[&str] = &[
     "meeting.html",
     "archive.html",
     "archive_year.html",
+    "case.html",
     "search.html",
     "404.html",
 ];
@@ -47,6 +48,10 @@ const STANDARD_TEMPLATES: &[(&str, &str)] = &[
     (
         "archive_year.html",
         include_str!("../../themes/standard/templates/archive_year.html"),
+    ),
+    (
+        "case.html",
+        include_str!("../../themes/standard/templates/case.html"),
     ),
     (
         "search.html",
@@ -81,6 +86,7 @@ const RUST_TEXTS: &[&str] = &[
     "meeting_count_many",
     "archive",
     "archive_year_heading",
+    "case_heading",
     "home",
     "councils",
     "search",

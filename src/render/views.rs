@@ -4,13 +4,16 @@
 use serde::Serialize;
 use tera::Context;
 
-use super::{Page, PageKind, Renderer, STATIC_DIR};
+use super::{Page, PageKind, Renderer, STATIC_DIR, case_dir};
 use crate::config::Contact;
-use crate::content::{Council, Meeting, SectionKind, Status};
-use crate::feeds;
+use crate::content::{Case, Council, Meeting, SectionKind, Status};
+use crate::{feeds, opendata};
 
 /// How many meetings the front page lists.
 const LATEST: usize = 10;
+
+/// The most characters of a decision that a case page shows of each item.
+const DECISION_CHARS: usize = 240;
 
 /// Writes links from one page to the others.
 struct Linker {
@@ -54,6 +57,8 @@ struct Links {
     feed: String,
     /// The site's calendar.
     calendar: String,
+    /// The index of every meeting as open data.
+    open_data: String,
 }
 
 /// An Atom feed for the page's `<link rel="alternate">` (feed autodiscovery).
@@ -139,6 +144,8 @@ struct MeetingView<'a> {
     absent: &'a [String],
     intro_html: &'a str,
     items: Vec<ItemView<'a>>,
+    /// The meeting as open data.
+    json: String,
 }
 
 #[derive(Serialize)]
@@ -147,6 +154,8 @@ struct ItemView<'a> {
     anchor: String,
     title: &'a str,
     case: Option<&'a str>,
+    /// The page of the item's Sags ID.
+    case_href: Option<String>,
     closed: bool,
     sections: Vec<SectionView<'a>>,
 }
@@ -156,6 +165,29 @@ struct SectionView<'a> {
     kind: SectionKind,
     title: &'a str,
     html: &'a str,
+}
+
+#[derive(Serialize)]
+struct CaseView<'a> {
+    id: &'a str,
+    heading: String,
+    items: Vec<CaseItemView<'a>>,
+}
+
+/// One item of a case page, oldest first.
+#[derive(Serialize)]
+struct CaseItemView<'a> {
+    /// The item on its meeting page.
+    href: String,
+    number: usize,
+    title: &'a str,
+    date: String,
+    /// The meeting's date as `YYYY-MM-DD`, for `<time datetime>`.
+    iso_date: String,
+    council: &'a str,
+    status_label: String,
+    /// The start of the decision, when the item has one.
+    decision: Option<String>,
 }
 
 /// The template and context of `page`.
@@ -206,6 +238,7 @@ pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) 
             css: linker.file(&format!("{STATIC_DIR}/referat.css")),
             feed: linker.file(feeds::ATOM),
             calendar: linker.file(feeds::CALENDAR),
+            open_data: linker.file(opendata::INDEX),
         },
     );
     let mut feed_links = vec![FeedLink {
@@ -237,7 +270,7 @@ pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) 
         PageKind::Meeting(ci, mi) => {
             let council = &r.archive.councils[ci];
             let meeting = &council.meetings[mi];
-            let view = meeting_view(council, meeting, r);
+            let view = meeting_view(council, meeting, r, &linker);
             let crumbs = vec![
                 home,
                 councils_crumb,
@@ -292,6 +325,13 @@ pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) 
                 current(&year.to_string()),
             ];
             ("archive_year.html", heading, crumbs)
+        }
+        PageKind::Case(i) => {
+            let view = case_view(&r.archive.cases[i], r, &linker);
+            let crumbs = vec![home, current(&view.heading)];
+            let title = view.heading.clone();
+            context.insert("case", &view);
+            ("case.html", title, crumbs)
         }
         PageKind::Search => {
             context.insert(
@@ -433,7 +473,12 @@ fn council_years(council: &Council, r: &Renderer<'_>, linker: &Linker) -> Vec<Ye
     years
 }
 
-fn meeting_view<'a>(council: &Council, meeting: &'a Meeting, r: &Renderer<'_>) -> MeetingView<'a> {
+fn meeting_view<'a>(
+    council: &Council,
+    meeting: &'a Meeting,
+    r: &Renderer<'_>,
+    linker: &Linker,
+) -> MeetingView<'a> {
     let items = meeting
         .items
         .iter()
@@ -442,6 +487,7 @@ fn meeting_view<'a>(council: &Council, meeting: &'a Meeting, r: &Renderer<'_>) -
             anchor: format!("punkt-{}", item.number),
             title: &item.title,
             case: item.case.as_deref(),
+            case_href: item.case.as_deref().map(|id| linker.page(&case_dir(id))),
             closed: item.closed,
             sections: item
                 .sections
@@ -469,5 +515,64 @@ fn meeting_view<'a>(council: &Council, meeting: &'a Meeting, r: &Renderer<'_>) -
         absent: &meeting.absent,
         intro_html: &meeting.intro_html,
         items,
+        json: linker.file(&opendata::meeting_path(council, meeting)),
+    }
+}
+
+fn case_view<'a>(case: &'a Case, r: &Renderer<'a>, linker: &Linker) -> CaseView<'a> {
+    let texts = &r.theme.texts;
+    let items = case
+        .items
+        .iter()
+        .map(|&at| {
+            let (council, meeting, item) = r.archive.item(at);
+            CaseItemView {
+                href: format!(
+                    "{}#punkt-{}",
+                    linker.page(&format!("{}/{}/", council.slug, meeting.slug)),
+                    item.number
+                ),
+                number: item.number,
+                title: &item.title,
+                date: texts.date(meeting.date),
+                iso_date: meeting.date.format("%Y-%m-%d").to_string(),
+                council: &council.name,
+                status_label: texts.status_label(meeting.status).to_owned(),
+                decision: item
+                    .decision()
+                    .map(|text| shorten(&text.replace('\n', " "), DECISION_CHARS)),
+            }
+        })
+        .collect();
+    CaseView {
+        id: &case.id,
+        heading: texts.fill("case_heading", &[("case", &case.id)]),
+        items,
+    }
+}
+
+/// `text` cut to at most `limit` characters, at the end of a word, with "…" when it was cut.
+fn shorten(text: &str, limit: usize) -> String {
+    let Some((cut, _)) = text.char_indices().nth(limit) else {
+        return text.to_owned();
+    };
+    let head = &text[..cut];
+    let head = match head.rfind(' ') {
+        Some(space) if !text[cut..].starts_with(' ') => &head[..space],
+        _ => head,
+    };
+    format!("{}…", head.trim_end_matches([' ', ',', ';', ':', '.']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn shorten_cuts_at_the_end_of_a_word() {
+        assert_eq!(shorten("Godkendt.", 9), "Godkendt.");
+        assert_eq!(shorten("Drøftedes og godkendtes", 12), "Drøftedes og…");
+        assert_eq!(shorten("Drøftedes og godkendtes", 14), "Drøftedes og…");
+        assert_eq!(shorten("Udsat, til næste møde", 7), "Udsat…");
     }
 }
