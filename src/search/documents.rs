@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::content::{Archive, Council, Item, Meeting, SectionKind, Status};
-use crate::html::unescape;
+use crate::html::to_text;
 
 /// The indexed fields, in the order of their bit in the bundle's field masks.
 pub const FIELDS: [Field; 5] = [
@@ -171,7 +171,7 @@ fn days(date: NaiveDate) -> u32 {
 }
 
 fn council_document(council: &Council) -> Document {
-    let text = html_to_text(&council.kommissorium_html);
+    let text = to_text(&council.kommissorium_html);
     Document {
         fields: [
             council.name.clone(),
@@ -199,7 +199,7 @@ fn item_document(council: &Council, meeting: &Meeting, item: &Item) -> Document 
     let (mut beslutning, mut indstilling, mut rest, mut all) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for section in &item.sections {
-        let text = html_to_text(&section.html);
+        let text = to_text(&section.html);
         match section.kind {
             SectionKind::Beslutning => beslutning.push(text.clone()),
             SectionKind::Indstilling => indstilling.push(text.clone()),
@@ -232,74 +232,5 @@ fn item_document(council: &Council, meeting: &Meeting, item: &Item) -> Document 
             },
             text: all.join("\n"),
         },
-    }
-}
-
-/// The text of HTML written by the content stage: tags dropped (block ends become line breaks),
-/// the entities pulldown-cmark writes decoded, runs of blanks made one.
-fn html_to_text(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        text.push_str(&rest[..lt]);
-        let Some(gt) = rest[lt..].find('>') else {
-            rest = &rest[lt..];
-            break;
-        };
-        let tag = &rest[lt + 1..lt + gt];
-        let name = tag
-            .trim_start_matches('/')
-            .split(|c: char| c.is_whitespace() || c == '/')
-            .next()
-            .unwrap_or("");
-        if matches!(
-            name,
-            "p" | "li"
-                | "br"
-                | "tr"
-                | "td"
-                | "th"
-                | "h1"
-                | "h2"
-                | "h3"
-                | "h4"
-                | "h5"
-                | "h6"
-                | "blockquote"
-                | "pre"
-        ) {
-            text.push('\n');
-        }
-        rest = &rest[lt + gt + 1..];
-    }
-    text.push_str(rest);
-    let decoded = unescape(&text);
-    let mut out = String::with_capacity(decoded.len());
-    for line in decoded.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if words.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(&words.join(" "));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::html_to_text;
-
-    #[test]
-    fn html_to_text_keeps_words_apart_and_decodes_entities() {
-        assert_eq!(
-            html_to_text(
-                "<p>Rådet <strong>tager</strong> &lt;orientering&gt; &amp; mere</p>\n<ul><li>a</li><li>b</li></ul>"
-            ),
-            "Rådet tager <orientering> & mere\na\nb"
-        );
-        assert_eq!(html_to_text("<p>A&amp;lt;B</p>"), "A&lt;B");
     }
 }
