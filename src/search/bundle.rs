@@ -152,8 +152,8 @@ struct Shard {
 }
 
 /// Stream every term into shards of about [`SHARD_BYTES`] (a term of [`OWN_SHARD_DOCS`] alone),
-/// written into a folder named by the
-/// hash of all of them; returns the shard boundaries and the folder.
+/// written into a folder named by the hash of all of them; returns the shard boundaries and the
+/// folder.
 fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>, String)> {
     let building = format!("{BUNDLE_DIR}/s/.building");
     let mut bounds = Vec::new();
@@ -246,9 +246,10 @@ fn encode_term(shard: &mut Shard, term: &str, postings: &TermPostings, impacts: 
     }
     let mut sparse = Vec::new();
     gaps(&mut sparse, impacts.docs.iter().copied());
-    let dense = bitmap(&impacts.docs);
-    let (list, is_dense) = if dense.len() < sparse.len() {
-        (dense, 1)
+    // A rare term spread over the archive would make a bitmap of kilobytes: weigh its length
+    // before writing it.
+    let (list, is_dense) = if bitmap_len(&impacts.docs) < sparse.len() {
+        (bitmap(&impacts.docs), 1)
     } else {
         (sparse, 0)
     };
@@ -267,12 +268,22 @@ fn gaps(out: &mut Vec<u8>, numbers: impl Iterator<Item = u32>) {
     }
 }
 
+/// The length in bytes of [`bitmap`] of `docs`.
+fn bitmap_len(docs: &[u32]) -> usize {
+    let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
+        return 0;
+    };
+    let mut first_id = Vec::new();
+    varint(&mut first_id, u64::from(first));
+    first_id.len() + (last - first) as usize / 8 + 1
+}
+
 /// Ascending document ids as the first id and a bitmap from it, lowest bit first.
 fn bitmap(docs: &[u32]) -> Vec<u8> {
     let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(bitmap_len(docs));
     varint(&mut out, u64::from(first));
     let start = out.len();
     out.resize(start + (last - first) as usize / 8 + 1, 0);
@@ -326,7 +337,7 @@ fn varint(out: &mut Vec<u8>, mut value: u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::{bitmap, boundary, varint};
+    use super::{bitmap, bitmap_len, boundary, varint};
 
     #[test]
     fn boundaries_are_the_shortest_prefix_after_the_previous_shard() {
@@ -342,6 +353,9 @@ mod tests {
         assert_eq!(bitmap(&[]), Vec::<u8>::new());
         assert_eq!(bitmap(&[3]), [3, 0b1]);
         assert_eq!(bitmap(&[300, 301, 309]), [0xac, 2, 0b11, 0b10]);
+        for docs in [&[][..], &[3], &[300, 301, 309]] {
+            assert_eq!(bitmap_len(docs), bitmap(docs).len());
+        }
     }
 
     #[test]
