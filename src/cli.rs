@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{Local, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use chrono_tz::Europe::Copenhagen;
 use clap::{Args, Parser, Subcommand};
 
@@ -181,7 +181,7 @@ fn finish(result: Result<(), BuildError>) -> ExitCode {
 }
 
 fn run_init(args: &InitArgs) -> anyhow::Result<()> {
-    let files = scaffold::init(&args.dir, Local::now().date_naive())?;
+    let files = scaffold::init(&args.dir, today())?;
     for file in &files {
         eprintln!("Created {}", file.display());
     }
@@ -323,11 +323,17 @@ fn report(error: &BuildError) {
     }
 }
 
+/// Today in Copenhagen, where the councils meet, whatever zone the machine runs in (CI
+/// servers often run in UTC).
+fn today() -> NaiveDate {
+    Utc::now().with_timezone(&Copenhagen).date_naive()
+}
+
 fn run_check(args: &CheckArgs) -> ExitCode {
     let report = check(&CheckOptions {
         root: args.root.clone(),
         base_url: args.base_url.clone(),
-        today: Utc::now().with_timezone(&Copenhagen).date_naive(),
+        today: today(),
         strict: args.strict,
     });
     let text = match args.format.as_str() {
