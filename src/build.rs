@@ -6,13 +6,15 @@ use std::time::Instant;
 
 use anyhow::Context;
 use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::config::SiteConfig;
 use crate::content;
 use crate::diagnostics::BuildError;
 use crate::feeds;
 use crate::opendata;
-use crate::output::Staging;
+use crate::output::{Published, Staging};
+use crate::progress::{Progress, Stage};
 use crate::render::{Renderer, StaticFile, Theme};
 use crate::search;
 
@@ -25,6 +27,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// Overrides site.toml's `base_url`.
     pub base_url: Option<String>,
+    /// Ignore what the last build left in the cache: make and publish every file.
+    pub clean: bool,
 }
 
 impl BuildOptions {
@@ -54,28 +58,43 @@ pub struct Summary {
     pub search_documents: usize,
     /// Where the site now is.
     pub output: PathBuf,
+    /// What publishing changed in the output folder.
+    pub published: Published,
     /// Wall time of the whole build.
     pub seconds: f64,
+    /// What each stage did and how long it took, in the order they ran.
+    pub stages: Vec<Stage>,
 }
 
-/// Build the site described by `options`. On any error the output folder is left untouched.
-pub fn build(options: &BuildOptions) -> Result<Summary, BuildError> {
+/// Build the site described by `options`, reporting each stage to `progress`. On any error
+/// the output folder is left untouched.
+pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, BuildError> {
     let started = Instant::now();
     let root = &options.root;
-    let config = SiteConfig::load(root, options.base_url.as_deref())
-        .map_err(|d| BuildError::Content(vec![d]))?;
-    let theme = Theme::load(root, &config.theme, &config.language)?;
-    let stamp = search::Stamp::of(root)?;
-    let archive = content::load(root, config).map_err(BuildError::Content)?;
+    let (archive, theme, stamp) = progress.stage("load", None, |_| {
+        let config = SiteConfig::load(root, options.base_url.as_deref())
+            .map_err(|d| BuildError::Content(vec![d]))?;
+        let theme = Theme::load(root, &config.theme, &config.language)?;
+        let stamp = search::Stamp::of(root)?;
+        let archive = content::load(root, config).map_err(BuildError::Content)?;
+        Ok::<_, BuildError>((archive, theme, stamp))
+    })?;
 
     let output = options.output_dir();
-    let staging = Staging::new(&output, root)?;
+    let state = root.join(search::CACHE_DIR).join("output").join(format!(
+        "{:016x}",
+        xxh3_64(absolute(&output)?.to_string_lossy().as_bytes())
+    ));
+    let staging = Staging::new(&output, root, &state, options.clean)?;
     let sink = staging.sink();
     let renderer = Renderer::new(&archive, theme);
     let pages = renderer.pages();
-    pages.par_iter().try_for_each(|page| {
-        let html = renderer.render(page)?;
-        sink.write(&page.path, html.as_bytes())
+    progress.stage("render pages", Some(pages.len()), |tick| {
+        pages.par_iter().try_for_each(|page| {
+            let html = renderer.render(page)?;
+            tick.inc();
+            sink.write(&page.path, html.as_bytes())
+        })
     })?;
 
     let attachments: Vec<(String, &Path)> = archive
@@ -89,25 +108,37 @@ pub fn build(options: &BuildOptions) -> Result<Summary, BuildError> {
             })
         })
         .collect();
-    attachments
-        .par_iter()
-        .try_for_each(|(path, source)| sink.copy(path, source))?;
-    let mut files = attachments.len();
-    for (path, file) in renderer.static_files() {
-        match file {
-            StaticFile::Embedded(bytes) => sink.write(&path, bytes)?,
-            StaticFile::Disk(source) => sink.copy(&path, source)?,
+    let mut files = progress.stage("copy files", Some(attachments.len()), |tick| {
+        attachments.par_iter().try_for_each(|(path, source)| {
+            tick.inc();
+            sink.copy(path, source)
+        })?;
+        let mut files = attachments.len();
+        for (path, file) in renderer.static_files() {
+            match file {
+                StaticFile::Embedded(bytes) => sink.write(&path, bytes)?,
+                StaticFile::Disk(source) => sink.copy(&path, source)?,
+            }
+            files += 1;
         }
-        files += 1;
-    }
-    files += feeds::write(&archive, renderer.texts(), &pages, &sink)
-        .context("cannot write the feeds, calendars and sitemap")?;
-    files += opendata::write(&archive, &sink).context("cannot write the open data")?;
-    let bundle = search::index_and_export(root, &archive, &stamp, &sink)
-        .context("cannot build the search index")?;
-    staging
-        .publish()
-        .with_context(|| format!("cannot publish the site to {}", output.display()))?;
+        anyhow::Ok(files)
+    })?;
+    files += progress.stage("feeds", None, |_| {
+        feeds::write(&archive, renderer.texts(), &pages, sink)
+            .context("cannot write the feeds, calendars and sitemap")
+    })?;
+    files += progress.stage("open data", None, |_| {
+        opendata::write(&archive, sink).context("cannot write the open data")
+    })?;
+    let bundle = progress.stage("search", None, |_| {
+        search::index_and_export(root, &archive, &stamp, sink)
+            .context("cannot build the search index")
+    })?;
+    let published = progress.stage("publish", None, |_| {
+        staging
+            .publish()
+            .with_context(|| format!("cannot publish the site to {}", output.display()))
+    })?;
 
     Ok(Summary {
         councils: archive.councils.len(),
@@ -117,6 +148,12 @@ pub fn build(options: &BuildOptions) -> Result<Summary, BuildError> {
         files,
         search_documents: bundle.docs as usize,
         output,
+        published,
         seconds: started.elapsed().as_secs_f64(),
+        stages: progress.stages(),
     })
+}
+
+fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
+    std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))
 }

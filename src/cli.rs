@@ -16,6 +16,7 @@ use crate::config::SiteConfig;
 use crate::content::{self, Status};
 use crate::diagnostics::BuildError;
 use crate::html::unescape;
+use crate::progress::{Progress, Verbosity};
 use crate::scaffold;
 use crate::search::{Answer, Filters, Query, SearchIndex, Sort};
 
@@ -100,8 +101,15 @@ pub struct BuildArgs {
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// Print nothing but errors.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Also print how long each stage of the build took.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Make and publish every file, ignoring what the last build left in the site's cache
+    /// (.referat-cache/).
+    #[arg(long)]
+    pub clean: bool,
 }
 
 /// Options of `referat check`.
@@ -398,12 +406,34 @@ fn run_build(args: BuildArgs) -> ExitCode {
         root: args.root,
         output: args.output,
         base_url: args.base_url,
+        clean: args.clean,
     };
-    match build(&options) {
+    let verbosity = match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
+    match build(&options, &Progress::new(verbosity)) {
         Ok(summary) => {
-            if !args.quiet {
+            if verbosity == Verbosity::Verbose {
+                for stage in &summary.stages {
+                    let count = stage.count.map(|n| format!(" ({n})")).unwrap_or_default();
+                    eprintln!("{:>8.3} s  {}{count}", stage.time.as_secs_f64(), stage.name);
+                }
+            }
+            if verbosity != Verbosity::Quiet {
+                let published = &summary.published;
+                let changes = if published.incremental {
+                    format!(
+                        "; {} changed, {} removed",
+                        count(published.written, "file"),
+                        published.removed
+                    )
+                } else {
+                    String::new()
+                };
                 eprintln!(
-                    "Built {}, {}, {}: {} and {} in {} ({:.2} s)",
+                    "Built {}, {}, {}: {} and {} in {}{changes} ({:.2} s)",
                     count(summary.councils, "council"),
                     count(summary.meetings, "meeting"),
                     count(summary.items, "item"),

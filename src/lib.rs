@@ -20,6 +20,7 @@ pub mod feeds;
 pub mod html;
 pub mod opendata;
 pub mod output;
+pub mod progress;
 pub mod render;
 pub mod scaffold;
 pub mod search;

@@ -1,42 +1,96 @@
 //! Writing the site: every file goes through one [`Sink`] into a staging folder beside the output
-//! folder, and [`Staging::publish`] swaps it into place in one step, so a web server never sees a
-//! half-written site and a failed build leaves the published one exactly as it was.
+//! folder, and [`Staging::publish`] puts it in place.
+//!
+//! A first build, or one with `--clean`, stages the whole site and swaps it for the output
+//! folder in one step, so a web server never sees a half-written site and a failed build leaves
+//! the published one exactly as it was. Every build then records a manifest of what it
+//! published (each file's hash, and the key of the input it was made from) in the site's cache.
+//! The next build compares against it: it stages only the files whose bytes changed, lets the
+//! stages skip work whose input key is unchanged ([`Sink::unchanged`]), and publishes by moving
+//! the changed files in and removing the vanished ones. Those moves are listed in a journal
+//! first, so a build killed among them is completed by the next one before it starts.
 //!
 //! A lock file beside the output folder (`.<name>.lock`) lets one build at a time write it; the
 //! system releases the lock when a build ends, however it ends, so the next build can remove
 //! the staging folder of one that was killed.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
+use xxhash_rust::xxh3::xxh3_128;
+
+/// What one published file was: the hash of its bytes, and the key of the input it was made
+/// from (0 when the stage that wrote it keeps none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Record {
+    hash: u128,
+    key: u128,
+}
+
+/// The first line of a manifest; another version of referat may key its input otherwise.
+const MANIFEST_HEADER: &str = concat!("referat-manifest 1 ", env!("CARGO_PKG_VERSION"));
 
 /// Where a build writes its files.
 pub struct Sink {
     root: PathBuf,
+    previous: Option<HashMap<String, Record>>,
+    records: Mutex<Vec<(String, Record)>>,
 }
 
 impl Sink {
     /// Write `bytes` to `path`, a `/`-separated path relative to the site's root.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        let target = self.target(path)?;
-        fs::write(&target, bytes).with_context(|| format!("cannot write {}", target.display()))
+        self.write_keyed(path, 0, bytes)
+    }
+
+    /// Write `bytes`, made from the input whose key is `key`, to `path`: the next build may skip
+    /// making it again while the key stays the same ([`Sink::unchanged`]).
+    pub fn write_keyed(&self, path: &str, key: u128, bytes: &[u8]) -> Result<()> {
+        let record = Record {
+            hash: xxh3_128(bytes),
+            key,
+        };
+        let published = self
+            .previous
+            .as_ref()
+            .and_then(|p| p.get(path))
+            .is_some_and(|p| p.hash == record.hash);
+        if !published {
+            let target = self.target(path)?;
+            fs::write(&target, bytes)
+                .with_context(|| format!("cannot write {}", target.display()))?;
+        }
+        self.record(path, record);
+        Ok(())
     }
 
     /// Copy the file `from` to `path`, a `/`-separated path relative to the site's root.
     pub fn copy(&self, path: &str, from: &Path) -> Result<()> {
-        let target = self.target(path)?;
-        fs::copy(from, &target)
-            .map(|_| ())
-            .with_context(|| format!("cannot copy {} to {}", from.display(), target.display()))
+        let bytes = fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
+        self.write(path, &bytes)
     }
 
-    /// Rename the file or folder `from` to `to`, both `/`-separated paths relative to the
-    /// site's root.
-    pub fn rename(&self, from: &str, to: &str) -> Result<()> {
-        let (from, to) = (self.target(from)?, self.target(to)?);
-        fs::rename(&from, &to)
-            .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))
+    /// Whether the published file at `path` was made from the input whose key is `key`. If so,
+    /// it stays as it is, and the caller need not make it again.
+    pub fn unchanged(&self, path: &str, key: u128) -> bool {
+        let previous = self.previous.as_ref().and_then(|p| p.get(path)).copied();
+        match previous {
+            Some(record) if record.key == key && key != 0 => {
+                self.record(path, record);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn record(&self, path: &str, record: Record) {
+        self.records
+            .lock()
+            .expect("no write panicked")
+            .push((path.to_owned(), record));
     }
 
     fn target(&self, path: &str) -> Result<PathBuf> {
@@ -57,19 +111,36 @@ impl Sink {
     }
 }
 
-/// A staging folder that becomes the output folder when the build has succeeded.
-/// Dropped without [`Staging::publish`], it is removed and the output folder is untouched.
+/// What [`Staging::publish`] changed in the output folder.
+#[derive(Debug, Clone, Copy)]
+pub struct Published {
+    /// Whether only changed files were moved in (false: the whole site was swapped in).
+    pub incremental: bool,
+    /// Files written: all of them, or those new or changed since the last build.
+    pub written: usize,
+    /// Files of the last build that this one no longer has, removed.
+    pub removed: usize,
+}
+
+/// A staging folder that becomes the output folder, or whose files move into it, when the
+/// build has succeeded. Dropped without [`Staging::publish`], it is removed and the output
+/// folder is untouched.
 pub struct Staging {
     dir: tempfile::TempDir,
     output: PathBuf,
+    /// The folder of this output's manifest and journal.
+    state: PathBuf,
+    sink: Sink,
     /// Held until the build ends.
     _lock: fs::File,
 }
 
 impl Staging {
-    /// Prepare to replace `output`. Refuses an output folder that holds the site's sources or
-    /// anything other than a previously built site.
-    pub fn new(output: &Path, root: &Path) -> Result<Staging> {
+    /// Prepare to replace `output`, keeping its manifest in `state` (a folder of the site's
+    /// cache). With `clean`, or without a manifest that matches the output, the whole site is
+    /// staged. Refuses an output folder that holds the site's sources or anything other than a
+    /// previously built site.
+    pub fn new(output: &Path, root: &Path, state: &Path, clean: bool) -> Result<Staging> {
         let output = absolute(output)?;
         let root = absolute(root)?;
         if root.starts_with(&output) {
@@ -105,37 +176,230 @@ impl Staging {
             .context("the output folder has no name")?
             .to_string_lossy();
         let lock = lock(&parent.join(format!(".{name}.lock")), &output)?;
+        fs::create_dir_all(state)
+            .with_context(|| format!("cannot create the build cache {}", state.display()))?;
+        finish_journal(state)?;
         let prefix = format!(".{name}.staging-");
         remove_leftovers(parent, &prefix)?;
+        let previous = if clean {
+            None
+        } else {
+            read_manifest(state, &output)?
+        };
         let dir = tempfile::Builder::new()
             .prefix(&prefix)
             .tempdir_in(parent)
             .with_context(|| format!("cannot create a staging folder in {}", parent.display()))?;
         make_world_readable(dir.path())?;
+        let sink = Sink {
+            root: dir.path().to_path_buf(),
+            previous,
+            records: Mutex::new(Vec::new()),
+        };
         Ok(Staging {
             dir,
             output,
+            state: state.to_path_buf(),
+            sink,
             _lock: lock,
         })
     }
 
     /// The sink that writes into the staging folder.
-    pub fn sink(&self) -> Sink {
-        Sink {
-            root: self.dir.path().to_path_buf(),
-        }
+    pub fn sink(&self) -> &Sink {
+        &self.sink
     }
 
-    /// Put the staged site in place of the output folder, in one rename where the system can.
-    pub fn publish(self) -> Result<()> {
+    /// Put the staged site in place of the output folder: in one rename where the system can
+    /// when the whole site was staged, else by moving the changed files in.
+    pub fn publish(self) -> Result<Published> {
+        let records: BTreeMap<String, Record> = self
+            .sink
+            .records
+            .into_inner()
+            .expect("no write panicked")
+            .into_iter()
+            .collect();
+        let manifest = self.state.join(MANIFEST);
+        let fresh = self.state.join(format!("{MANIFEST}.new"));
+        write_manifest(&fresh, &self.output, &records)?;
         let staged = self.dir.keep();
-        if !self.output.exists() {
-            return fs::rename(&staged, &self.output)
-                .with_context(|| format!("cannot move the new site to {}", self.output.display()));
+        let Some(previous) = self.sink.previous else {
+            remove_if_present(&manifest)?;
+            if self.output.exists() {
+                swap(&staged, &self.output)?;
+            } else {
+                fs::rename(&staged, &self.output).with_context(|| {
+                    format!("cannot move the new site to {}", self.output.display())
+                })?;
+            }
+            rename(&fresh, &manifest)?;
+            remove_dir_if_present(&staged)?;
+            return Ok(Published {
+                incremental: false,
+                written: records.len(),
+                removed: 0,
+            });
+        };
+        let mut journal = String::new();
+        let mut written = 0;
+        for (path, record) in &records {
+            if previous.get(path).is_none_or(|p| p.hash != record.hash) {
+                journal += &format!(
+                    "move\t{}\t{}\n",
+                    staged.join(path).display(),
+                    self.output.join(path).display()
+                );
+                written += 1;
+            }
         }
-        swap(&staged, &self.output)?;
-        fs::remove_dir_all(&staged)
-            .with_context(|| format!("cannot remove the previous site at {}", staged.display()))
+        let mut removed = 0;
+        let mut vanished: Vec<&String> = previous
+            .keys()
+            .filter(|path| !records.contains_key(*path))
+            .collect();
+        vanished.sort();
+        for path in vanished {
+            journal += &format!("remove\t{}\n", self.output.join(path).display());
+            removed += 1;
+        }
+        journal += &format!("move\t{}\t{}\n", fresh.display(), manifest.display());
+        journal += &format!("remove\t{}\n", staged.display());
+        let path = self.state.join(JOURNAL);
+        let temporary = self.state.join(format!("{JOURNAL}.new"));
+        fs::write(&temporary, journal)
+            .and_then(|()| fs::File::open(&temporary)?.sync_all())
+            .with_context(|| format!("cannot write {}", temporary.display()))?;
+        rename(&temporary, &path)?;
+        finish_journal(&self.state)?;
+        Ok(Published {
+            incremental: true,
+            written,
+            removed,
+        })
+    }
+}
+
+/// The manifest of the last build of an output folder, in its folder of the cache.
+const MANIFEST: &str = "manifest";
+
+/// The moves and removals an incremental publish is making, in its folder of the cache.
+const JOURNAL: &str = "journal";
+
+/// The manifest in `state` when it describes `output` as it is now, else none (the build then
+/// stages the whole site).
+fn read_manifest(state: &Path, output: &Path) -> Result<Option<HashMap<String, Record>>> {
+    let path = state.join(MANIFEST);
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    let mut lines = text.lines();
+    if lines.next() != Some(MANIFEST_HEADER)
+        || lines.next() != Some(output.to_string_lossy().as_ref())
+    {
+        return Ok(None);
+    }
+    let mut files = HashMap::new();
+    for line in lines {
+        let parsed = line.split_once(' ').and_then(|(hash, rest)| {
+            let (key, file) = rest.split_once(' ')?;
+            let record = Record {
+                hash: u128::from_str_radix(hash, 16).ok()?,
+                key: u128::from_str_radix(key, 16).ok()?,
+            };
+            Some((file.to_owned(), record))
+        });
+        let Some((file, record)) = parsed else {
+            return Ok(None);
+        };
+        files.insert(file, record);
+    }
+    let intact = ["index.html", "404.html"].iter().all(|file| {
+        files.get(*file).is_some_and(|record| {
+            fs::read(output.join(file)).is_ok_and(|bytes| xxh3_128(&bytes) == record.hash)
+        })
+    });
+    Ok(intact.then_some(files))
+}
+
+fn write_manifest(path: &Path, output: &Path, records: &BTreeMap<String, Record>) -> Result<()> {
+    let mut text = format!("{MANIFEST_HEADER}\n{}\n", output.display());
+    for (file, record) in records {
+        text += &format!("{:032x} {:032x} {file}\n", record.hash, record.key);
+    }
+    fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Make every move and removal of the journal in `state`, if there is one, then remove it.
+/// Each step can be made again, so a journal left by a killed build is finished the same way.
+fn finish_journal(state: &Path) -> Result<()> {
+    let path = state.join(JOURNAL);
+    let Ok(journal) = fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    for line in journal.lines() {
+        match line.split('\t').collect::<Vec<_>>()[..] {
+            ["move", from, to] => {
+                let (from, to) = (Path::new(from), Path::new(to));
+                if from.exists() {
+                    if let Some(parent) = to.parent() {
+                        fs::create_dir_all(parent)
+                            .with_context(|| format!("cannot create {}", parent.display()))?;
+                    }
+                    rename(from, to)?;
+                }
+            }
+            ["remove", file] => {
+                let file = Path::new(file);
+                if file.is_dir() {
+                    remove_dir_if_present(file)?;
+                } else {
+                    remove_if_present(file)?;
+                    remove_empty_parents(file);
+                }
+            }
+            _ => bail!(
+                "{}: cannot read the line `{line}`; remove the build cache {} and build again",
+                path.display(),
+                state.display()
+            ),
+        }
+    }
+    remove_if_present(&path)
+}
+
+/// Remove the folders above `file` that its removal left empty; the first that is not empty
+/// (at the latest the output folder, which holds index.html) ends it.
+fn remove_empty_parents(file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+fn rename(from: &Path, to: &Path) -> Result<()> {
+    fs::rename(from, to)
+        .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))
+}
+
+fn remove_if_present(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn remove_dir_if_present(path: &Path) -> Result<()> {
+    match fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
     }
 }
 

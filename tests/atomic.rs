@@ -55,8 +55,9 @@ fn a_build_killed_midway_leaves_the_last_good_site_as_it_was() {
     )
     .unwrap();
 
+    // --clean stages the whole site, as a first build does.
     let mut child = Command::new(env!("CARGO_BIN_EXE_referat"))
-        .args(["build", "--quiet", "--root"])
+        .args(["build", "--quiet", "--clean", "--root"])
         .arg(&root)
         .spawn()
         .unwrap();

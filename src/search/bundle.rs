@@ -155,30 +155,24 @@ struct Shard {
 /// written into a folder named by the hash of all of them; returns the shard boundaries and the
 /// folder.
 fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>, String)> {
-    let building = format!("{BUNDLE_DIR}/s/.building");
     let mut bounds = Vec::new();
-    let mut hash = ContentHash::default();
+    let mut files: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
     let mut shard = Shard::default();
     let mut previous_last = String::new();
-    let mut flush = |shard: Shard, bounds: &mut Vec<String>| -> anyhow::Result<()> {
+    let mut flush = |shard: Shard, bounds: &mut Vec<String>| {
         bounds.push(boundary(&previous_last, &shard.first, bounds.is_empty()));
         let mut bytes = Vec::with_capacity(shard.records.len() + 5);
         varint(&mut bytes, shard.terms as u64);
         bytes.extend_from_slice(&shard.records);
-        hash.add(&bytes);
-        hash.add(&shard.positions);
-        let n = bounds.len() - 1;
-        sink.write(&format!("{building}/t{n}.bin"), &bytes)?;
-        sink.write(&format!("{building}/p{n}.bin"), &shard.positions)?;
+        files.push((bytes, shard.positions));
         previous_last = shard.last;
-        Ok(())
     };
     let mut alone = false;
     index.for_each_term(|term, postings| {
         let impacts = Impacts::of(index, &postings);
         let big = impacts.docs.len() >= OWN_SHARD_DOCS;
         if shard.terms > 0 && (shard.records.len() >= SHARD_BYTES || big || alone) {
-            flush(std::mem::take(&mut shard), &mut bounds)?;
+            flush(std::mem::take(&mut shard), &mut bounds);
         }
         alone = big;
         if shard.terms == 0 {
@@ -189,10 +183,18 @@ fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>
         Ok(())
     })?;
     if shard.terms > 0 || bounds.is_empty() {
-        flush(shard, &mut bounds)?;
+        flush(shard, &mut bounds);
+    }
+    let mut hash = ContentHash::default();
+    for (terms, positions) in &files {
+        hash.add(terms);
+        hash.add(positions);
     }
     let dir = format!("s/{}", hash.finish());
-    sink.rename(&building, &format!("{BUNDLE_DIR}/{dir}"))?;
+    for (n, (terms, positions)) in files.iter().enumerate() {
+        sink.write(&format!("{BUNDLE_DIR}/{dir}/t{n}.bin"), terms)?;
+        sink.write(&format!("{BUNDLE_DIR}/{dir}/p{n}.bin"), positions)?;
+    }
     Ok((bounds, dir))
 }
 

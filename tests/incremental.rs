@@ -1,0 +1,231 @@
+//! Incremental builds: after edits, additions and deletions of meetings, councils, attachments,
+//! site.toml and templates, a build that reuses the last one's manifest publishes exactly the
+//! bytes a clean build of the same input does, and leaves untouched files as they were.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use common::*;
+
+/// Every folder under `dir`, by relative path.
+fn folders(dir: &Path) -> BTreeSet<String> {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeSet<String>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                let name = format!("{prefix}{}/", entry.file_name().to_string_lossy());
+                out.insert(name.clone());
+                walk(&entry.path(), &name, out);
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(dir, "", &mut out);
+    out
+}
+
+/// Build `root` into `output` reusing the last build, then into a new folder with `--clean`;
+/// require the same files, bytes and folders. Returns how many files the build said it changed.
+fn rebuild_matches_clean(root: &Path, output: &Path, what: &str) -> usize {
+    let out = referat(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "after {what}: {stderr}");
+    let changed = stderr
+        .split("; ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| {
+            panic!("after {what}, the build did not publish incrementally: {stderr}")
+        });
+    let clean_dir = tempfile::tempdir().unwrap();
+    let clean = clean_dir.path().join("public");
+    build_ok(root, &clean, &["--clean"]);
+    let (got, want) = (read_tree(output), read_tree(&clean));
+    let got_paths: BTreeSet<&String> = got.keys().collect();
+    let want_paths: BTreeSet<&String> = want.keys().collect();
+    assert_eq!(
+        got_paths
+            .symmetric_difference(&want_paths)
+            .collect::<Vec<_>>(),
+        Vec::<&&String>::new(),
+        "after {what}: files only in one of the incremental and the clean build"
+    );
+    let differing: Vec<&String> = got
+        .iter()
+        .filter(|(path, bytes)| want[*path] != **bytes)
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "after {what}: these files differ from a clean build: {differing:?}"
+    );
+    assert_eq!(
+        folders(output),
+        folders(&clean),
+        "after {what}: the folders differ from a clean build"
+    );
+    changed
+}
+
+fn meeting_files(council: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(council)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("_index.md"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn modified(path: &Path) -> SystemTime {
+    fs::metadata(path).unwrap().modified().unwrap()
+}
+
+#[test]
+fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    generate_corpus(&root, 80);
+    let output = dir.path().join("public");
+    build_ok(&root, &output, &[]);
+    let files = read_tree(&output).len();
+
+    let mut councils: Vec<PathBuf> = fs::read_dir(root.join("content"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    councils.sort();
+    let (first, last) = (&councils[0], &councils[councils.len() - 1]);
+    let untouched = output.join(format!(
+        "{}/index.html",
+        last.file_name().unwrap().to_string_lossy()
+    ));
+    let untouched_before = modified(&untouched);
+
+    assert_eq!(
+        rebuild_matches_clean(&root, &output, "no change"),
+        0,
+        "a build of unchanged input changed files"
+    );
+
+    let meeting = &meeting_files(first)[0];
+    let text = fs::read_to_string(meeting).unwrap();
+    let title = text.lines().find(|l| l.starts_with("## ")).unwrap();
+    fs::write(
+        meeting,
+        text.replacen(title, "## Ændret titel på punktet", 1),
+    )
+    .unwrap();
+    let changed = rebuild_matches_clean(&root, &output, "an edited item title");
+    assert!(
+        changed > 0 && changed < files / 4,
+        "an edited title changed {changed} of {files} files"
+    );
+    assert_eq!(
+        modified(&untouched),
+        untouched_before,
+        "another council's page was rewritten"
+    );
+
+    let added: Vec<String> = fs::read_to_string(meeting)
+        .unwrap()
+        .lines()
+        .map(|l| match l.starts_with("date: ") {
+            true => "date: 2026-12-30".to_owned(),
+            false => l.to_owned(),
+        })
+        .collect();
+    fs::write(first.join("2026-12-30.md"), added.join("\n") + "\n").unwrap();
+    rebuild_matches_clean(&root, &output, "a new meeting");
+
+    let gone = &meeting_files(last)[1];
+    let gone_page = output.join(format!(
+        "{}/{}/",
+        last.file_name().unwrap().to_string_lossy(),
+        gone.file_stem().unwrap().to_string_lossy()
+    ));
+    assert!(gone_page.is_dir());
+    fs::remove_file(gone).unwrap();
+    let _ = fs::remove_dir_all(gone.with_extension(""));
+    rebuild_matches_clean(&root, &output, "a deleted meeting");
+    assert!(
+        !gone_page.exists(),
+        "the deleted meeting's page is still published"
+    );
+
+    let attachments: Vec<PathBuf> = councils
+        .iter()
+        .flat_map(|c| fs::read_dir(c).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.is_dir())
+        .flat_map(|d| fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
+        .collect();
+    let attachment = attachments.first().expect("the corpus has attachments");
+    fs::write(attachment, b"%PDF-1.4 a new version of the attachment").unwrap();
+    rebuild_matches_clean(&root, &output, "a changed attachment");
+
+    let index = first.join("_index.md");
+    let text = fs::read_to_string(&index).unwrap();
+    fs::write(&index, text.replacen("name: ", "name: Nye ", 1)).unwrap();
+    rebuild_matches_clean(&root, &output, "a renamed council");
+
+    let site = root.join("site.toml");
+    let text = fs::read_to_string(&site).unwrap();
+    fs::write(
+        &site,
+        text.replacen("title = \"", "title = \"Nyt navn: ", 1),
+    )
+    .unwrap();
+    let changed = rebuild_matches_clean(&root, &output, "a new site title");
+    assert!(
+        changed > files / 4,
+        "a new site title changed only {changed} of {files} files"
+    );
+
+    write_file(
+        &root,
+        "templates/meeting.html",
+        &fs::read_to_string(repo_root().join("themes/standard/templates/meeting.html"))
+            .unwrap()
+            .replacen("<article", "<!-- eget --><article", 1),
+    );
+    rebuild_matches_clean(&root, &output, "a template override");
+    assert!(
+        page(
+            &output,
+            &format!(
+                "{}/{}/index.html",
+                first.file_name().unwrap().to_string_lossy(),
+                meeting.file_stem().unwrap().to_string_lossy()
+            )
+        )
+        .contains("<!-- eget -->")
+    );
+}
+
+#[test]
+fn a_changed_output_folder_is_built_whole_again() {
+    let (_dir, root) = site_copy(&examples());
+    let output = root.join("public");
+    build_ok(&root, &output, &[]);
+    fs::write(output.join("index.html"), "edited by hand").unwrap();
+    let out = referat(&["build", "--root", root.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("changed"),
+        "the build trusted a manifest of another site: {stderr}"
+    );
+    assert!(page(&output, "index.html").contains("<html"));
+}
