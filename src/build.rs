@@ -91,9 +91,15 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
     let pages = renderer.pages();
     progress.stage("render pages", Some(pages.len()), |tick| {
         pages.par_iter().try_for_each(|page| {
-            let html = renderer.render(page)?;
             tick.inc();
-            sink.write(&page.path, html.as_bytes())
+            let key = renderer.key(page);
+            if let Some(key) = key
+                && sink.unchanged(&page.path, key)
+            {
+                return Ok(());
+            }
+            let html = renderer.render(page)?;
+            sink.write_keyed(&page.path, key.unwrap_or(0), html.as_bytes())
         })
     })?;
 

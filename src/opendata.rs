@@ -12,7 +12,9 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::content::{Archive, Attachment, Council, Item, Meeting, SectionKind, Status};
+use crate::content::{
+    Archive, Attachment, Council, Item, Meeting, SectionKind, Status, meeting_key,
+};
 use crate::output::Sink;
 use crate::render::case_dir;
 
@@ -29,15 +31,20 @@ pub fn meeting_path(council: &Council, meeting: &Meeting) -> String {
     format!("{}/{}.json", council.slug, meeting.slug)
 }
 
-/// Write the JSON file of every meeting of `archive` and the index through `sink`, and return
-/// how many files were written.
+/// Write the JSON file of every meeting of `archive` (those whose [`meeting_key`] is unchanged
+/// since the last build stay as they are) and the index through `sink`, and return how many
+/// files there are.
 pub fn write(archive: &Archive, sink: &Sink) -> Result<usize> {
     let meetings: Vec<(&Council, &Meeting)> = archive.meetings().collect();
     meetings.par_iter().try_for_each(|&(council, meeting)| {
         let path = meeting_path(council, meeting);
+        let key = meeting_key(&archive.config, council, meeting);
+        if sink.unchanged(&path, key) {
+            return Ok(());
+        }
         let json = pretty(&meeting_file(council, meeting))
             .with_context(|| format!("cannot write {path}"))?;
-        sink.write(&path, json.as_bytes())
+        sink.write_keyed(&path, key, json.as_bytes())
     })?;
     sink.write(INDEX, index(archive)?.as_bytes())?;
     Ok(meetings.len() + 1)

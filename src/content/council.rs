@@ -77,6 +77,7 @@ pub fn load(
         established,
         kommissorium_html,
         links,
+        fingerprint,
     } = match index {
         Ok(index) => index,
         Err(mut errors) => {
@@ -99,6 +100,7 @@ pub fn load(
         members: front.members,
         contact: front.contact,
         source: index_shown,
+        fingerprint,
         kommissorium_html,
         links,
         meetings: loaded,
@@ -111,6 +113,7 @@ struct Index {
     established: Option<NaiveDate>,
     kommissorium_html: String,
     links: Vec<Link>,
+    fingerprint: u128,
 }
 
 fn load_index(path: &Path, shown: &Path, decimal_comma: bool) -> Result<Index, Vec<Diagnostic>> {
@@ -144,6 +147,7 @@ fn load_index(path: &Path, shown: &Path, decimal_comma: bool) -> Result<Index, V
         return Err(writer.diagnostics);
     }
     Ok(Index {
+        fingerprint: source.fingerprint,
         front,
         established,
         kommissorium_html: to_html(events),

@@ -156,6 +156,7 @@ impl MeetingFile {
         Ok(Meeting {
             slug: self.slug.clone(),
             source: self.shown.clone(),
+            fingerprint: source.fingerprint,
             date: self.date,
             start,
             end,

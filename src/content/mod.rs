@@ -17,7 +17,7 @@ use rayon::prelude::*;
 pub use cases::case_slug;
 pub use model::{
     Archive, Attachment, Case, Council, Item, ItemRef, Link, Meeting, Member, Section, SectionKind,
-    Status,
+    Status, key_meeting, meeting_key,
 };
 pub(crate) use source::Source;
 

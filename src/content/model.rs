@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use xxhash_rust::xxh3::Xxh3;
+
 use crate::config::{Contact, SiteConfig};
 
 /// Everything a site publishes, sorted: councils by slug, meetings oldest first.
@@ -19,6 +21,33 @@ pub struct Archive {
     pub councils: Vec<Council>,
     /// Every Sags ID of an open item with the items that carry it, sorted by the slug of the ID.
     pub cases: Vec<Case>,
+}
+
+/// A key of what one meeting's own page and JSON are made from: the site's configuration, the
+/// council's `_index.md` and folder name, and the meeting file, its name and its attachments'
+/// names and sizes. A build may reuse what it made from the same key (see
+/// [`crate::output::Sink::unchanged`]).
+pub fn meeting_key(config: &SiteConfig, council: &Council, meeting: &Meeting) -> u128 {
+    let mut hasher = Xxh3::new();
+    hasher.update(format!("{config:?}").as_bytes());
+    key_meeting(&mut hasher, council, meeting);
+    hasher.digest128()
+}
+
+/// Add what makes `meeting` of `council` to a key.
+pub fn key_meeting(hasher: &mut Xxh3, council: &Council, meeting: &Meeting) {
+    for part in [&council.fingerprint, &meeting.fingerprint] {
+        hasher.update(&part.to_le_bytes());
+    }
+    for text in [&council.slug, &meeting.slug] {
+        hasher.update(&(text.len() as u64).to_le_bytes());
+        hasher.update(text.as_bytes());
+    }
+    for attachment in &meeting.attachments {
+        hasher.update(&attachment.size.to_le_bytes());
+        hasher.update(attachment.file_name.as_bytes());
+        hasher.update(b"\0");
+    }
 }
 
 impl Archive {
@@ -79,6 +108,8 @@ pub struct Council {
     pub contact: Option<Contact>,
     /// The council's `_index.md`, relative to the site root.
     pub source: PathBuf,
+    /// A hash of what `_index.md` says.
+    pub fingerprint: u128,
     /// The kommissorium (terms of reference), rendered from `_index.md`'s body.
     pub kommissorium_html: String,
     /// The links of the kommissorium that are not attachments.
@@ -137,6 +168,8 @@ pub struct Meeting {
     pub slug: String,
     /// The meeting file, relative to the site root.
     pub source: PathBuf,
+    /// A hash of what the meeting file says.
+    pub fingerprint: u128,
     /// The date of the meeting.
     pub date: NaiveDate,
     /// Start time, "HH:MM".

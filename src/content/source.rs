@@ -11,6 +11,8 @@ use crate::diagnostics::Diagnostic;
 pub struct Source {
     /// The whole text, normalised.
     pub text: String,
+    /// A hash of the whole text: what the file says, for the build's cache.
+    pub fingerprint: u128,
     /// Byte range of the YAML between the `---` lines.
     yaml: std::ops::Range<usize>,
     /// Byte offset where the body starts.
@@ -72,6 +74,7 @@ impl Source {
         let yaml_end = yaml_start + close;
         let body_start = (yaml_end + 4).min(text.len());
         Ok(Source {
+            fingerprint: xxhash_rust::xxh3::xxh3_128(text.as_bytes()),
             text,
             yaml: yaml_start..yaml_end,
             body_start,

@@ -12,10 +12,11 @@ use std::collections::BTreeMap;
 
 use anyhow::{Result, anyhow};
 use chrono::Datelike;
+use xxhash_rust::xxh3::Xxh3;
 
 pub use theme::{StaticFile, TEMPLATES, Texts, Theme};
 
-use crate::content::{Archive, case_slug};
+use crate::content::{Archive, case_slug, key_meeting, meeting_key};
 
 /// The folder under the output root that holds the theme's static files.
 pub const STATIC_DIR: &str = "static";
@@ -142,6 +143,31 @@ impl<'a> Renderer<'a> {
             .static_files
             .iter()
             .map(|(path, file)| (format!("{STATIC_DIR}/{path}"), file))
+    }
+
+    /// The key of what `page` is made from, for the pages made from a few files of the content:
+    /// a meeting's page, and a case's page. A build may reuse such a page made from the same
+    /// key; the other pages list the whole archive, and are few, so they are always rendered.
+    pub fn key(&self, page: &Page) -> Option<u128> {
+        let mut hasher = Xxh3::new();
+        hasher.update(&self.theme.fingerprint.to_le_bytes());
+        match page.kind {
+            PageKind::Meeting(ci, mi) => {
+                let council = &self.archive.councils[ci];
+                let meeting = &council.meetings[mi];
+                hasher.update(&meeting_key(&self.archive.config, council, meeting).to_le_bytes());
+            }
+            PageKind::Case(i) => {
+                hasher.update(format!("{:?}", self.archive.config).as_bytes());
+                for &at in &self.archive.cases[i].items {
+                    let (council, meeting, item) = self.archive.item(at);
+                    key_meeting(&mut hasher, council, meeting);
+                    hasher.update(&(item.number as u64).to_le_bytes());
+                }
+            }
+            _ => return None,
+        }
+        Some(hasher.digest128())
     }
 
     /// Render one page to HTML.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
 use tera::Tera;
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::content::{Meeting, Status};
 
@@ -116,6 +117,8 @@ pub struct Theme {
     pub texts: Texts,
     /// Static files by their path under `static/`, sorted.
     pub static_files: Vec<(String, StaticFile)>,
+    /// A hash of the templates and the translation table, and the language.
+    pub fingerprint: u128,
 }
 
 /// The theme's texts in one language.
@@ -227,12 +230,22 @@ impl Theme {
         tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| anyhow::anyhow!(crate::render::tera_message(&e)))
             .with_context(|| format!("the templates of the theme `{name}` do not compile"))?;
+        let mut hasher = Xxh3::new();
+        for (template, text) in &sources {
+            for part in [template, text] {
+                hasher.update(&(part.len() as u64).to_le_bytes());
+                hasher.update(part.as_bytes());
+            }
+        }
+        hasher.update(i18n.as_bytes());
+        hasher.update(language.as_bytes());
         let texts = parse_texts(&i18n, language)
             .with_context(|| format!("in the translation table of the theme `{name}`"))?;
         Ok(Theme {
             tera,
             texts,
             static_files,
+            fingerprint: hasher.digest128(),
         })
     }
 }
