@@ -49,6 +49,10 @@ pub enum Command {
     /// Write a new file from a template.
     #[command(subcommand)]
     New(NewCommand),
+    /// Build the site and serve it over HTTP while you edit it: every change to site.toml,
+    /// content/, themes/ or templates/ rebuilds it and reloads the open pages, and a build's
+    /// errors show in the terminal and over the pages until they are fixed.
+    Serve(ServeArgs),
 }
 
 /// Options of `referat init`.
@@ -175,6 +179,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::New(NewCommand::Meeting(args)) => {
             finish(run_new_meeting(&args).map_err(BuildError::Other))
         }
+        Command::Serve(args) => finish(run_serve(&args).map_err(BuildError::Other)),
     }
 }
 
@@ -202,6 +207,32 @@ fn run_new_meeting(args: &NewMeetingArgs) -> anyhow::Result<()> {
     let path = scaffold::new_meeting(&args.root, &args.council, args.date, status)?;
     eprintln!("Created {}", path.display());
     Ok(())
+}
+
+/// Options of `referat serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site's folder, holding site.toml and content/.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// The port to listen on; 0 takes a free one.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// The address to listen on: 127.0.0.1 for this machine only, 0.0.0.0 for the network.
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in the default browser once it has built.
+    #[arg(long)]
+    pub open: bool,
+}
+
+fn run_serve(args: &ServeArgs) -> anyhow::Result<()> {
+    crate::serve::serve(&crate::serve::ServeOptions {
+        root: args.root.clone(),
+        port: args.port,
+        bind: args.bind,
+        open: args.open,
+    })
 }
 
 fn run_search(args: &SearchArgs) -> Result<(), BuildError> {

@@ -6,6 +6,7 @@
 //! writes the Atom feeds, calendars, sitemap and robots.txt; [`opendata`] writes every meeting
 //! as JSON with an index. [`build`] runs all of it; [`scaffold`] writes new sites and meeting
 //! files; [`check`] finds what a build would refuse or should not publish, writing nothing;
+//! [`serve`] serves the site while it is written, rebuilding and reloading pages on each change;
 //! [`cli`] is the command line.
 
 #![warn(missing_docs)]
@@ -24,4 +25,5 @@ pub mod progress;
 pub mod render;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod slug;
