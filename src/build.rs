@@ -136,10 +136,8 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
     files += progress.stage("open data", None, |_| {
         opendata::write(&archive, sink).context("cannot write the open data")
     })?;
-    let bundle = progress.stage("search", None, |_| {
-        search::index_and_export(root, &archive, &stamp, sink)
-            .context("cannot build the search index")
-    })?;
+    let bundle = search::index_and_export(root, &archive, &stamp, sink, progress)
+        .context("cannot build the search index")?;
     let published = progress.stage("publish", None, |_| {
         staging
             .publish()

@@ -29,6 +29,7 @@ pub use engine::{Answer, FacetValue, Facets, Filters, Hit, Query, Sort};
 
 use crate::content::{Archive, CONTENT_DIR};
 use crate::output::Sink;
+use crate::progress::Progress;
 use documents::Layout;
 use index::IndexReader;
 
@@ -144,21 +145,24 @@ impl Fresh {
 }
 
 /// Index `archive` (the site at `root`, stamped `stamp` before it was loaded), write the bundle
-/// through `sink`, and keep the index for `referat search`.
+/// through `sink`, and keep the index for `referat search`; the two are stages of `progress`.
 pub fn index_and_export(
     root: &Path,
     archive: &Archive,
     stamp: &Stamp,
     sink: &Sink,
+    progress: &Progress,
 ) -> Result<BundleSummary> {
-    let fresh = write_fresh(root, archive, stamp)?;
-    let summary = bundle::export(
-        &fresh.index.reader,
-        &fresh.docs,
-        &fresh.index.layout,
-        RUNTIME.as_bytes(),
-        sink,
-    )?;
+    let fresh = progress.stage("search index", None, |_| write_fresh(root, archive, stamp))?;
+    let summary = progress.stage("search bundle", None, |_| {
+        bundle::export(
+            &fresh.index.reader,
+            &fresh.docs,
+            &fresh.index.layout,
+            RUNTIME.as_bytes(),
+            sink,
+        )
+    })?;
     fresh.keep(root);
     Ok(summary)
 }
