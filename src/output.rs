@@ -500,3 +500,73 @@ fn swap_in_two_steps(staged: &Path, output: &Path) -> Result<()> {
     fs::rename(&aside, staged)
         .with_context(|| format!("cannot move the previous site to {}", staged.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journal_left_by_a_build_killed_among_its_moves_is_finished_by_the_next_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, output, state) = (
+            dir.path().join("site"),
+            dir.path().join("public"),
+            dir.path().join("state"),
+        );
+        let staged = dir.path().join(".public.staging-killed");
+        for (path, text) in [
+            (root.join("site.toml"), ""),
+            (output.join("index.html"), "old"),
+            (output.join("a.html"), "old"),
+            (output.join("gone/c.html"), "old"),
+            (staged.join("a.html"), "new"),
+            (staged.join("new/b.html"), "new"),
+            (state.join("manifest.new"), "the new manifest"),
+        ] {
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let journal = [
+            format!(
+                "move\t{}\t{}",
+                staged.join("a.html").display(),
+                output.join("a.html").display()
+            ),
+            format!(
+                "move\t{}\t{}",
+                staged.join("new/b.html").display(),
+                output.join("new/b.html").display()
+            ),
+            format!("remove\t{}", output.join("gone/c.html").display()),
+            format!(
+                "move\t{}\t{}",
+                state.join("manifest.new").display(),
+                state.join("manifest").display()
+            ),
+            format!("remove\t{}", staged.display()),
+        ];
+        fs::write(state.join(JOURNAL), journal.join("\n") + "\n").unwrap();
+        // Killed after the first move.
+        fs::rename(staged.join("a.html"), output.join("a.html")).unwrap();
+
+        let staging = Staging::new(&output, &root, &state, false).unwrap();
+        assert_eq!(fs::read_to_string(output.join("a.html")).unwrap(), "new");
+        assert_eq!(
+            fs::read_to_string(output.join("new/b.html")).unwrap(),
+            "new"
+        );
+        assert!(
+            !output.join("gone").exists(),
+            "a removed file's folder is left"
+        );
+        assert_eq!(
+            fs::read_to_string(state.join("manifest")).unwrap(),
+            "the new manifest"
+        );
+        assert!(!state.join(JOURNAL).exists() && !staged.exists());
+        assert!(
+            staging.sink.previous.is_none(),
+            "a manifest that is not one was trusted"
+        );
+    }
+}
