@@ -24,23 +24,53 @@ fn usage_errors_exit_with_2() {
 }
 
 #[test]
-fn a_build_prints_a_one_line_summary() {
+fn a_build_logs_a_line_per_stage_then_a_one_line_summary() {
     let out = tempfile::tempdir().unwrap();
     let (_site, root) = site_copy(&examples());
-    let result = referat(&[
+    let args = [
         "build",
         "--root",
         root.to_str().unwrap(),
         "--output",
         out.path().to_str().unwrap(),
-    ]);
+    ];
+    let result = referat(&args);
     assert!(result.status.success());
     let stderr = String::from_utf8_lossy(&result.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.starts_with("Built 1 council, 1 meeting, 4 items: 9 pages and 11 files in "),
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines[..lines.len() - 1],
+        [
+            "load",
+            "render pages: 9",
+            "copy files: 1",
+            "feeds",
+            "open data",
+            "search index",
+            "search bundle",
+            "publish"
+        ],
         "{stderr}"
     );
+    assert!(
+        lines[lines.len() - 1]
+            .starts_with("Built 1 council, 1 meeting, 4 items: 9 pages and 11 files in "),
+        "{stderr}"
+    );
+
+    let verbose = referat(&[&args[..], &["--verbose"]].concat());
+    let stderr = String::from_utf8_lossy(&verbose.stderr);
+    let timed: Vec<&str> = stderr.lines().filter(|l| l.contains(" s  ")).collect();
+    assert_eq!(timed.len(), 8, "{stderr}");
+    assert!(timed[1].ends_with(" s  render pages (9)"), "{stderr}");
+    assert!(
+        stderr.contains("; 0 files changed, 0 removed"),
+        "the second build was not incremental: {stderr}"
+    );
+
+    let quiet = referat(&[&args[..], &["--quiet"]].concat());
+    assert!(quiet.status.success());
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
 }
 
 #[test]
