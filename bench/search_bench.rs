@@ -65,6 +65,9 @@ const TARGET_RATIO: f64 = 0.5;
 /// Milliseconds to results in Node.
 const TARGET_MS: f64 = 100.0;
 
+/// The target for a rebuild after one meeting changed, in seconds.
+const TARGET_REBUILD_S: f64 = 1.0;
+
 /// Options of `referat-bench search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -148,6 +151,8 @@ struct Measured {
     build_summary: String,
     /// Wall time of `referat build` and of `pagefind --site`.
     times: [Duration; 2],
+    /// Wall time of `referat build` after one meeting changed, and its summary line.
+    rebuild: (Duration, String),
     /// Documents indexed: referat's `docs`, Pagefind's pages.
     documents: [u64; 2],
     /// `_search/` and `pagefind/`.
@@ -350,14 +355,66 @@ fn measure(setup: &Setup, meetings: u32, runs: u32) -> Result<Measured> {
         }
         answers.push(pair);
     }
+    eprintln!("{meetings} meetings: referat build after one changed meeting");
+    change_one_meeting(&root.join("content"))?;
+    let started = Instant::now();
+    let output = Command::new(&setup.referat)
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .output()
+        .with_context(|| format!("cannot run {}", setup.referat.display()))?;
+    let rebuild = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    ensure!(
+        output.status.success(),
+        "referat's rebuild failed:\n{stderr}"
+    );
+    let rebuild_summary = stderr
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .replace(&site.display().to_string(), "public");
     Ok(Measured {
         meetings,
         build_summary,
         times: [build, index],
+        rebuild: (rebuild, rebuild_summary),
         documents,
         bundles,
         answers,
     })
+}
+
+/// Change the title of the first item of the newest meeting of the first council in `content`,
+/// as a webmaster correcting the latest minutes would.
+fn change_one_meeting(content: &Path) -> Result<()> {
+    let sorted = |dir: &Path| -> Result<Vec<PathBuf>> {
+        let mut paths = fs::read_dir(dir)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<Vec<_>, _>>()?;
+        paths.sort();
+        Ok(paths)
+    };
+    let council = sorted(content)?
+        .into_iter()
+        .find(|p| p.is_dir())
+        .context("the corpus has no council")?;
+    let meeting = sorted(&council)?
+        .into_iter()
+        .rfind(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("_index.md"))
+        .context("the council has no meeting")?;
+    let text = fs::read_to_string(&meeting)?;
+    let title = text
+        .lines()
+        .find(|l| l.starts_with("## "))
+        .context("the meeting has no item")?;
+    fs::write(
+        &meeting,
+        text.replacen(title, &format!("{title} (rettet)"), 1),
+    )
+    .with_context(|| format!("cannot change {}", meeting.display()))
 }
 
 /// The number at `path` in a JSON file.
@@ -528,6 +585,7 @@ fn section(m: &Measured, runs: u32) -> Result<String> {
     let mut s = String::new();
     writeln!(s, "## {} meetings\n", thousands(u64::from(m.meetings)))?;
     writeln!(s, "referat: `{}`\n", m.build_summary)?;
+    writeln!(s, "referat's rebuild: `{}`\n", m.rebuild.1)?;
     writeln!(s, "| | referat | Pagefind | referat / Pagefind |")?;
     writeln!(s, "|---|---:|---:|---:|")?;
     let [build, index] = m.times.map(|t| t.as_secs_f64());
@@ -541,6 +599,14 @@ fn section(m: &Measured, runs: u32) -> Result<String> {
         "| Documents indexed | {} (items and council pages) | {} (pages) | |",
         thousands(m.documents[0]),
         thousands(m.documents[1])
+    )?;
+    let rebuild = m.rebuild.0.as_secs_f64();
+    writeln!(
+        s,
+        "| Rebuild after one changed meeting (wall) | {rebuild:.2} s (= {} × its full build) | \
+         {index:.2} s (indexes everything again) | {} |",
+        ratio(rebuild, build),
+        ratio(rebuild, index)
     )?;
     let [ours, theirs] = &m.bundles;
     writeln!(
@@ -637,6 +703,17 @@ fn section(m: &Measured, runs: u32) -> Result<String> {
         kilobytes(mean(&bytes, 1))
     )?;
 
+    writeln!(
+        s,
+        "Target: a rebuild after one changed meeting in under {TARGET_REBUILD_S} s and under a \
+         tenth of a full build: {rebuild:.2} s, {} × ({}).\n",
+        ratio(rebuild, build),
+        if rebuild < TARGET_REBUILD_S && rebuild < build / 10.0 {
+            "met"
+        } else {
+            "not met"
+        }
+    )?;
     let within = |f: &dyn Fn(&[Answer; 2]) -> bool| m.answers.iter().filter(|p| f(p)).count();
     writeln!(
         s,
