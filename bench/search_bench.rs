@@ -532,6 +532,13 @@ fn header(args: &SearchArgs, versions: &str, scratch: &Path) -> Result<String> {
     )?;
     writeln!(
         s,
+        "- Rebuild: after the queries, the title of the first item of the newest meeting of the \
+         first council changes and `referat build` runs again on the same site, reusing the \
+         last build (docs/incremental-builds.md). Pagefind has no incremental index: its figure \
+         is its full index again."
+    )?;
+    writeln!(
+        s,
         "- Build / index time: wall time of `referat build`, which writes the whole site (pages \
          and search bundle), and of `pagefind --site`, which indexes the built pages."
     )?;
