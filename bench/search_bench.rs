@@ -287,22 +287,7 @@ fn measure(setup: &Setup, meetings: u32, runs: u32) -> Result<Measured> {
     drop(corpus);
 
     eprintln!("{meetings} meetings: referat build");
-    let started = Instant::now();
-    let output = Command::new(&setup.referat)
-        .arg("build")
-        .arg("--root")
-        .arg(root)
-        .output()
-        .with_context(|| format!("cannot run {}", setup.referat.display()))?;
-    let build = started.elapsed();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    ensure!(output.status.success(), "referat build failed:\n{stderr}");
-    let build_summary = stderr
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .replace(&site.display().to_string(), "public");
+    let (build, build_summary) = referat_build(setup, root)?;
 
     eprintln!("{meetings} meetings: pagefind --site");
     // The case pages (sag/) repeat the items of the meeting pages: a site searched with
@@ -357,6 +342,20 @@ fn measure(setup: &Setup, meetings: u32, runs: u32) -> Result<Measured> {
     }
     eprintln!("{meetings} meetings: referat build after one changed meeting");
     change_one_meeting(&root.join("content"))?;
+    let rebuild = referat_build(setup, root)?;
+    Ok(Measured {
+        meetings,
+        build_summary,
+        times: [build, index],
+        rebuild,
+        documents,
+        bundles,
+        answers,
+    })
+}
+
+/// Run `referat build` on the site at `root`: its wall time, and its summary line.
+fn referat_build(setup: &Setup, root: &Path) -> Result<(Duration, String)> {
     let started = Instant::now();
     let output = Command::new(&setup.referat)
         .arg("build")
@@ -364,27 +363,16 @@ fn measure(setup: &Setup, meetings: u32, runs: u32) -> Result<Measured> {
         .arg(root)
         .output()
         .with_context(|| format!("cannot run {}", setup.referat.display()))?;
-    let rebuild = started.elapsed();
+    let time = started.elapsed();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    ensure!(
-        output.status.success(),
-        "referat's rebuild failed:\n{stderr}"
-    );
-    let rebuild_summary = stderr
+    ensure!(output.status.success(), "referat build failed:\n{stderr}");
+    let summary = stderr
         .lines()
         .last()
         .unwrap_or_default()
         .trim()
-        .replace(&site.display().to_string(), "public");
-    Ok(Measured {
-        meetings,
-        build_summary,
-        times: [build, index],
-        rebuild: (rebuild, rebuild_summary),
-        documents,
-        bundles,
-        answers,
-    })
+        .replace(&root.join("public").display().to_string(), "public");
+    Ok((time, summary))
 }
 
 /// Change the title of the first item of the newest meeting of the first council in `content`,
