@@ -347,19 +347,7 @@ fn format_answer(query: &Query, answer: &Answer, bold: bool) -> String {
 }
 
 fn report(error: &BuildError) {
-    match error {
-        BuildError::Content(diagnostics) => {
-            for diagnostic in diagnostics {
-                eprintln!("error: {diagnostic}");
-            }
-        }
-        BuildError::Other(error) => {
-            eprintln!("Error: {error}");
-            for cause in error.chain().skip(1) {
-                eprintln!("Caused by: {cause}");
-            }
-        }
-    }
+    eprint!("{}", error.lines());
 }
 
 /// Today in Copenhagen, where the councils meet, whatever zone the machine runs in (CI
@@ -476,24 +464,17 @@ fn run_build(args: BuildArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(BuildError::Content(diagnostics)) => {
-            for diagnostic in &diagnostics {
-                eprintln!("error: {diagnostic}");
+        Err(error) => {
+            report(&error);
+            let output = options.output_dir();
+            match error {
+                BuildError::Content(diagnostics) => eprintln!(
+                    "Error: the build found {}; {} was left as it was.",
+                    count(diagnostics.len(), "problem"),
+                    output.display()
+                ),
+                BuildError::Other(_) => eprintln!("{} was left as it was.", output.display()),
             }
-            eprintln!(
-                "Error: the build found {} problem{}; {} was left as it was.",
-                diagnostics.len(),
-                if diagnostics.len() == 1 { "" } else { "s" },
-                options.output_dir().display()
-            );
-            ExitCode::FAILURE
-        }
-        Err(BuildError::Other(error)) => {
-            eprintln!("Error: {error}");
-            for cause in error.chain().skip(1) {
-                eprintln!("Caused by: {cause}");
-            }
-            eprintln!("{} was left as it was.", options.output_dir().display());
             ExitCode::FAILURE
         }
     }

@@ -57,6 +57,26 @@ pub enum BuildError {
     Other(#[from] anyhow::Error),
 }
 
+impl BuildError {
+    /// Every problem on a line of its own, as the terminal shows them: `error: file:line: …`
+    /// for the input's, `Error: …` and its causes for the others.
+    pub fn lines(&self) -> String {
+        match self {
+            BuildError::Content(diagnostics) => diagnostics
+                .iter()
+                .map(|diagnostic| format!("error: {diagnostic}\n"))
+                .collect(),
+            BuildError::Other(error) => {
+                let mut text = format!("Error: {error}\n");
+                for cause in error.chain().skip(1) {
+                    text += &format!("Caused by: {cause}\n");
+                }
+                text
+            }
+        }
+    }
+}
+
 /// The values of the results that succeeded; the problems of the others go to `diagnostics`.
 pub fn collect_ok<T>(
     results: Vec<Result<T, Vec<Diagnostic>>>,

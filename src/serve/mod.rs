@@ -18,7 +18,6 @@ use std::thread;
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::build::{BuildOptions, build};
-use crate::diagnostics::BuildError;
 use crate::progress::Progress;
 use crate::search::CACHE_DIR;
 use events::Hub;
@@ -107,30 +106,13 @@ fn rebuild(options: &BuildOptions, hub: &Hub, changed: &[PathBuf]) {
             hub.publish(None);
         }
         Err(error) => {
-            let errors = error_text(&error);
+            let errors = error.lines();
             eprint!("{errors}");
             eprintln!(
                 "The site did not build; the last site that built is served, with these errors \
                  over its pages, until it does."
             );
             hub.publish(Some(errors));
-        }
-    }
-}
-
-/// A build's errors, one per line, as `referat build` prints them.
-fn error_text(error: &BuildError) -> String {
-    match error {
-        BuildError::Content(diagnostics) => diagnostics
-            .iter()
-            .map(|diagnostic| format!("error: {diagnostic}\n"))
-            .collect(),
-        BuildError::Other(error) => {
-            let mut text = format!("Error: {error}\n");
-            for cause in error.chain().skip(1) {
-                text += &format!("Caused by: {cause}\n");
-            }
-            text
         }
     }
 }
