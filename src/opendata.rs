@@ -38,7 +38,7 @@ pub fn write(archive: &Archive, sink: &Sink) -> Result<usize> {
     let meetings: Vec<(&Council, &Meeting)> = archive.meetings().collect();
     meetings.par_iter().try_for_each(|&(council, meeting)| {
         let path = meeting_path(council, meeting);
-        let key = meeting_key(&archive.config, council, meeting);
+        let key = meeting_key(archive, council, meeting);
         if sink.unchanged(&path, key) {
             return Ok(());
         }

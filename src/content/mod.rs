@@ -113,6 +113,7 @@ pub fn load(root: &Path, config: SiteConfig) -> Result<Archive, Vec<Diagnostic>>
         problems
     })?;
     Ok(Archive {
+        config_key: xxhash_rust::xxh3::xxh3_128(format!("{config:?}").as_bytes()),
         config,
         councils,
         cases,

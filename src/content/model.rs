@@ -21,15 +21,17 @@ pub struct Archive {
     pub councils: Vec<Council>,
     /// Every Sags ID of an open item with the items that carry it, sorted by the slug of the ID.
     pub cases: Vec<Case>,
+    /// A hash of the configuration, part of every key of what the build makes.
+    pub config_key: u128,
 }
 
 /// A key of what one meeting's own page and JSON are made from: the site's configuration, the
 /// council's `_index.md` and folder name, and the meeting file, its name and its attachments'
 /// names and sizes. A build may reuse what it made from the same key (see
 /// [`crate::output::Sink::unchanged`]).
-pub fn meeting_key(config: &SiteConfig, council: &Council, meeting: &Meeting) -> u128 {
+pub fn meeting_key(archive: &Archive, council: &Council, meeting: &Meeting) -> u128 {
     let mut hasher = Xxh3::new();
-    hasher.update(format!("{config:?}").as_bytes());
+    hasher.update(&archive.config_key.to_le_bytes());
     key_meeting(&mut hasher, council, meeting);
     hasher.digest128()
 }

@@ -155,10 +155,10 @@ impl<'a> Renderer<'a> {
             PageKind::Meeting(ci, mi) => {
                 let council = &self.archive.councils[ci];
                 let meeting = &council.meetings[mi];
-                hasher.update(&meeting_key(&self.archive.config, council, meeting).to_le_bytes());
+                hasher.update(&meeting_key(self.archive, council, meeting).to_le_bytes());
             }
             PageKind::Case(i) => {
-                hasher.update(format!("{:?}", self.archive.config).as_bytes());
+                hasher.update(&self.archive.config_key.to_le_bytes());
                 for &at in &self.archive.cases[i].items {
                     let (council, meeting, item) = self.archive.item(at);
                     key_meeting(&mut hasher, council, meeting);
