@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use anyhow::Context;
 use rayon::prelude::*;
-use xxhash_rust::xxh3::xxh3_64;
 
 use crate::config::SiteConfig;
 use crate::content;
@@ -81,11 +80,7 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
     })?;
 
     let output = options.output_dir();
-    let state = root.join(search::CACHE_DIR).join("output").join(format!(
-        "{:016x}",
-        xxh3_64(absolute(&output)?.to_string_lossy().as_bytes())
-    ));
-    let staging = Staging::new(&output, root, &state, options.clean)?;
+    let staging = Staging::new(&output, root, options.clean)?;
     let sink = staging.sink();
     let renderer = Renderer::new(&archive, theme);
     let pages = renderer.pages();
@@ -156,8 +151,4 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
         seconds: started.elapsed().as_secs_f64(),
         stages: progress.stages(),
     })
-}
-
-fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
-    std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))
 }

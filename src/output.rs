@@ -20,7 +20,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
+
+use crate::search::CACHE_DIR;
 
 /// What one published file was: the hash of its bytes, and the key of the input it was made
 /// from (0 when the stage that wrote it keeps none).
@@ -136,13 +138,14 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Prepare to replace `output`, keeping its manifest in `state` (a folder of the site's
-    /// cache). With `clean`, or without a manifest that matches the output, the whole site is
-    /// staged. Refuses an output folder that holds the site's sources or anything other than a
+    /// Prepare to replace `output`, keeping its manifest in the cache of the site at `root`.
+    /// With `clean`, or without a manifest that matches the output, the whole site is staged.
+    /// Refuses an output folder that holds the site's sources or anything other than a
     /// previously built site.
-    pub fn new(output: &Path, root: &Path, state: &Path, clean: bool) -> Result<Staging> {
+    pub fn new(output: &Path, root: &Path, clean: bool) -> Result<Staging> {
         let output = absolute(output)?;
         let root = absolute(root)?;
+        let state = state_dir(&root, &output);
         if root.starts_with(&output) {
             bail!(
                 "refusing to use {} as the output folder: it holds the site's sources; choose \
@@ -176,15 +179,15 @@ impl Staging {
             .context("the output folder has no name")?
             .to_string_lossy();
         let lock = lock(&parent.join(format!(".{name}.lock")), &output)?;
-        fs::create_dir_all(state)
+        fs::create_dir_all(&state)
             .with_context(|| format!("cannot create the build cache {}", state.display()))?;
-        finish_journal(state)?;
+        finish_journal(&state)?;
         let prefix = format!(".{name}.staging-");
         remove_leftovers(parent, &prefix)?;
         let previous = if clean {
             None
         } else {
-            read_manifest(state, &output)?
+            read_manifest(&state, &output)?
         };
         let dir = tempfile::Builder::new()
             .prefix(&prefix)
@@ -199,7 +202,7 @@ impl Staging {
         Ok(Staging {
             dir,
             output,
-            state: state.to_path_buf(),
+            state,
             sink,
             _lock: lock,
         })
@@ -278,6 +281,15 @@ impl Staging {
             removed,
         })
     }
+}
+
+/// The folder of the site's cache at `root` that keeps the manifest and journal of `output`
+/// (both absolute): one per output folder, named by a hash of its path.
+fn state_dir(root: &Path, output: &Path) -> PathBuf {
+    root.join(CACHE_DIR).join("output").join(format!(
+        "{:016x}",
+        xxh3_64(output.to_string_lossy().as_bytes())
+    ))
 }
 
 /// The manifest of the last build of an output folder, in its folder of the cache.
@@ -508,11 +520,8 @@ mod tests {
     #[test]
     fn a_journal_left_by_a_build_killed_among_its_moves_is_finished_by_the_next_build() {
         let dir = tempfile::tempdir().unwrap();
-        let (root, output, state) = (
-            dir.path().join("site"),
-            dir.path().join("public"),
-            dir.path().join("state"),
-        );
+        let (root, output) = (dir.path().join("site"), dir.path().join("public"));
+        let state = state_dir(&absolute(&root).unwrap(), &absolute(&output).unwrap());
         let staged = dir.path().join(".public.staging-killed");
         for (path, text) in [
             (root.join("site.toml"), ""),
@@ -549,7 +558,7 @@ mod tests {
         // Killed after the first move.
         fs::rename(staged.join("a.html"), output.join("a.html")).unwrap();
 
-        let staging = Staging::new(&output, &root, &state, false).unwrap();
+        let staging = Staging::new(&output, &root, false).unwrap();
         assert_eq!(fs::read_to_string(output.join("a.html")).unwrap(), "new");
         assert_eq!(
             fs::read_to_string(output.join("new/b.html")).unwrap(),

@@ -61,20 +61,6 @@ impl Progress {
         }
     }
 
-    /// Report nothing, only keep the timings (tests, `referat serve`'s own reporting).
-    pub fn silent() -> Progress {
-        Progress {
-            verbosity: Verbosity::Quiet,
-            terminal: false,
-            stages: Mutex::new(Vec::new()),
-        }
-    }
-
-    /// How much this build prints.
-    pub fn verbosity(&self) -> Verbosity {
-        self.verbosity
-    }
-
     /// Run the stage `name`, which handles `count` things when it knows how many (a bar shows
     /// how far it is), and record its time.
     pub fn stage<T>(

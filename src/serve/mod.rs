@@ -18,7 +18,7 @@ use std::thread;
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::build::{BuildOptions, build};
-use crate::progress::Progress;
+use crate::progress::{Progress, Verbosity};
 use crate::search::CACHE_DIR;
 use events::Hub;
 use watch::Watch;
@@ -92,7 +92,7 @@ fn listen(bind: IpAddr, port: u16) -> Result<(tiny_http::Server, SocketAddr)> {
 /// Build the site, report the outcome in the terminal, and tell the open pages: reload, or
 /// show the errors. `changed` is what made this build; none for the first.
 fn rebuild(options: &BuildOptions, hub: &Hub, changed: &[PathBuf]) {
-    match build(options, &Progress::silent()) {
+    match build(options, &Progress::new(Verbosity::Quiet)) {
         Ok(summary) if changed.is_empty() => {
             eprintln!("Built {} pages in {:.2} s", summary.pages, summary.seconds);
             hub.publish(None);
