@@ -1,5 +1,7 @@
-//! The search in a real browser: the demo site, built for a sub-path (`/raad/`) and served on
-//! 127.0.0.1, driven in headless Chromium by `tests/browser/search.test.mjs` (playwright-core).
+//! The site in a real browser: the demo site, built for a sub-path (`/raad/`) and served on
+//! 127.0.0.1, driven in headless Chromium (playwright-core) by the scripts of `tests/browser/`:
+//! `search.test.mjs` the search end to end, `accessibility.test.mjs` axe-core's WCAG 2.1 A/AA
+//! rules on every kind of page and the site used with the keyboard alone.
 //!
 //! Needs Debian's Chromium at /usr/bin/chromium, Node.js 20 or newer, and the npm packages of
 //! tests/browser/; when one is missing the test fails and says how to install it.
@@ -40,9 +42,10 @@ fn check_requirements() {
             "node is not installed: apt-get install -y nodejs (Node.js 20 or newer)".to_owned(),
         );
     }
-    if !browser_dir()
-        .join("node_modules/playwright-core/package.json")
-        .is_file()
+    let modules = browser_dir().join("node_modules");
+    if !["playwright-core", "axe-core"]
+        .iter()
+        .all(|package| modules.join(package).join("package.json").is_file())
     {
         missing.push(
             "the npm packages of tests/browser are not installed: npm ci --prefix tests/browser \
@@ -57,18 +60,10 @@ fn check_requirements() {
     );
 }
 
-/// The demo site (the repository's `content/` and `site.toml`) in a temporary folder.
-fn demo() -> (tempfile::TempDir, PathBuf) {
-    let (dir, root) = site_copy(&repo_root().join("content"));
-    fs::rename(&root, dir.path().join("content")).unwrap();
-    let root = dir.path().to_path_buf();
-    fs::copy(repo_root().join("site.toml"), root.join("site.toml")).unwrap();
-    (dir, root)
-}
-
 /// A static file server for `dir` under [`PREFIX`], on a thread per connection, for the life of
 /// the test process. Anything outside the prefix is a 404, so a link that escapes the sub-path
-/// fails in the browser.
+/// fails in the browser; a missing page under it is answered with the site's `404.html`, as a
+/// web server set up for the site would.
 fn serve(listener: TcpListener, dir: PathBuf) {
     thread::spawn(move || {
         for stream in listener.incoming().flatten() {
@@ -105,6 +100,10 @@ fn answer(mut stream: TcpStream, dir: &Path) -> std::io::Result<()> {
             Err(_) => ("404 Not Found", "text/plain", b"not found".to_vec(), None),
         },
         Resolved::Redirect(to) => ("301 Moved Permanently", "text/plain", Vec::new(), Some(to)),
+        Resolved::NotFound if path.starts_with(PREFIX) => match fs::read(dir.join("404.html")) {
+            Ok(page) => ("404 Not Found", "text/html; charset=utf-8", page, None),
+            Err(_) => ("404 Not Found", "text/plain", b"not found".to_vec(), None),
+        },
         Resolved::NotFound => ("404 Not Found", "text/plain", b"not found".to_vec(), None),
     };
     let mut head = format!(
@@ -189,29 +188,32 @@ fn content_type(file: &Path) -> &'static str {
     }
 }
 
-#[test]
-fn the_search_works_in_headless_chromium() {
+/// The demo site built for [`PREFIX`] and served on 127.0.0.1: (guard, site root, site URL).
+fn serve_demo() -> (tempfile::TempDir, PathBuf, String) {
     check_requirements();
-
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let site_url = format!("http://{}{PREFIX}", listener.local_addr().unwrap());
-    let (dir, root) = demo();
+    let (dir, root) = demo_site();
     let output = dir.path().join("public");
     build_ok(&root, &output, &["--base-url", &site_url]);
     serve(listener, output);
+    (dir, root, site_url)
+}
 
+/// Run `node tests/browser/<script>` with `env` and fail with everything it printed unless it
+/// passes within [`RUN_LIMIT`].
+fn run_script(script: &str, work: &Path, site_url: &str, env: &[(&str, &str)]) {
     // Its output goes to a file: a pipe nobody reads while we wait could fill and stall it.
-    let log = dir.path().join("browser.log");
+    let log = work.join(format!("{script}.log"));
     let log_file = fs::File::create(&log).unwrap();
-    let script = browser_dir().join("search.test.mjs");
+    let script = browser_dir().join(script);
     let started = Instant::now();
     let mut child = Command::new("node")
         .arg(&script)
         .current_dir(browser_dir())
-        .env("SITE_URL", &site_url)
-        .env("SITE_ROOT", &root)
-        .env("REFERAT_BIN", env!("CARGO_BIN_EXE_referat"))
+        .env("SITE_URL", site_url)
         .env("CHROMIUM", CHROMIUM)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(log_file.try_clone().unwrap())
         .stderr(log_file)
@@ -241,7 +243,44 @@ fn the_search_works_in_headless_chromium() {
         ),
     }
     eprintln!(
-        "browser test: {:.1} s\n{printed}",
+        "{}: {:.1} s\n{printed}",
+        script.display(),
         started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn the_search_works_in_headless_chromium() {
+    let (dir, root, site_url) = serve_demo();
+    run_script(
+        "search.test.mjs",
+        dir.path(),
+        &site_url,
+        &[
+            ("SITE_ROOT", root.to_str().unwrap()),
+            ("REFERAT_BIN", env!("CARGO_BIN_EXE_referat")),
+        ],
+    );
+}
+
+/// axe-core finds no WCAG 2.1 A/AA violation on any page, the keyboard alone reaches the search
+/// and a result, focus always shows, and the footer links to the accessibility statement.
+#[test]
+fn every_page_is_accessible_in_headless_chromium() {
+    let (dir, root, site_url) = serve_demo();
+    let config: toml::Table = fs::read_to_string(root.join("site.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let statement = config
+        .get("accessibility_statement")
+        .and_then(|v| v.as_str())
+        .expect("site.toml has an accessibility_statement");
+    assert!(statement.starts_with("https://"), "{statement}");
+    run_script(
+        "accessibility.test.mjs",
+        dir.path(),
+        &site_url,
+        &[("ACCESSIBILITY_STATEMENT", statement)],
     );
 }

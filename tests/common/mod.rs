@@ -83,6 +83,16 @@ pub fn site_copy(from: &Path) -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+/// The demo site (the repository's `content/` and `site.toml`) copied into a new temporary
+/// folder: (guard, root).
+pub fn demo_site() -> (tempfile::TempDir, PathBuf) {
+    let (dir, root) = site_copy(&repo_root().join("content"));
+    fs::rename(&root, dir.path().join("content")).unwrap();
+    let root = dir.path().to_path_buf();
+    fs::copy(repo_root().join("site.toml"), root.join("site.toml")).unwrap();
+    (dir, root)
+}
+
 /// Every file under `dir`, by `/`-separated relative path, with its bytes.
 pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, Vec<u8>>) {
