@@ -11,6 +11,7 @@ use crate::config::SiteConfig;
 use crate::content;
 use crate::diagnostics::BuildError;
 use crate::feeds;
+use crate::guard::{Guard, Refused};
 use crate::opendata;
 use crate::output::{Published, Staging};
 use crate::progress::{Progress, Stage};
@@ -79,8 +80,11 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
         Ok::<_, BuildError>((archive, theme, stamp))
     })?;
 
+    let guard = progress.stage("guard", None, |_| {
+        Guard::new(root, &archive).context("cannot prepare the guard for closed items")
+    })?;
     let output = options.output_dir();
-    let staging = Staging::new(&output, root, options.clean)?;
+    let staging = Staging::new(&output, root, options.clean, guard)?;
     let sink = staging.sink();
     let renderer = Renderer::new(&archive, theme);
     let pages = renderer.pages();
@@ -136,7 +140,12 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
     let published = progress.stage("publish", None, |_| {
         staging
             .publish()
-            .with_context(|| format!("cannot publish the site to {}", output.display()))
+            .map_err(|error| match error.downcast::<Refused>() {
+                Ok(refused) => BuildError::Refused(refused.0),
+                Err(error) => BuildError::Other(
+                    error.context(format!("cannot publish the site to {}", output.display())),
+                ),
+            })
     })?;
 
     Ok(Summary {

@@ -473,6 +473,11 @@ fn run_build(args: BuildArgs) -> ExitCode {
                     count(diagnostics.len(), "problem"),
                     output.display()
                 ),
+                BuildError::Refused(leaks) => eprintln!(
+                    "Error: {}; {} was left as it was.",
+                    BuildError::Refused(leaks),
+                    output.display()
+                ),
                 BuildError::Other(_) => eprintln!("{} was left as it was.", output.display()),
             }
             ExitCode::FAILURE

@@ -52,10 +52,22 @@ pub enum BuildError {
     /// The input has problems; all of them are listed, sorted by file and line.
     #[error("{} problem{} in the site's input", .0.len(), if .0.len() == 1 { "" } else { "s" })]
     Content(Vec<Diagnostic>),
+    /// The guard found text in the written files that must not be published (a closed item's
+    /// text, a CPR number); nothing was published.
+    #[error(
+        "refusing to publish: {} finding{} of a closed item's text or personal data",
+        .0.len(),
+        if .0.len() == 1 { "" } else { "s" }
+    )]
+    Refused(Vec<crate::guard::Leak>),
     /// Something outside the input failed (disk, permissions, a template bug).
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
+
+/// At most this many of the guard's findings are printed; a template that leaks leaks into
+/// every page.
+const SHOWN_LEAKS: usize = 20;
 
 impl BuildError {
     /// Every problem on a line of its own, as the terminal shows them: `error: file:line: …`
@@ -66,6 +78,20 @@ impl BuildError {
                 .iter()
                 .map(|diagnostic| format!("error: {diagnostic}\n"))
                 .collect(),
+            BuildError::Refused(leaks) => {
+                let mut text: String = leaks
+                    .iter()
+                    .take(SHOWN_LEAKS)
+                    .map(|leak| format!("error: {leak}\n"))
+                    .collect();
+                if leaks.len() > SHOWN_LEAKS {
+                    text += &format!(
+                        "error: … and {} more; nothing was published\n",
+                        leaks.len() - SHOWN_LEAKS
+                    );
+                }
+                text
+            }
             BuildError::Other(error) => {
                 let mut text = format!("Error: {error}\n");
                 for cause in error.chain().skip(1) {

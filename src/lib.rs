@@ -18,6 +18,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feeds;
+pub mod guard;
 pub mod html;
 pub mod opendata;
 pub mod output;

@@ -22,6 +22,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result, bail};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
+use crate::guard::{Guard, Leak, Refused};
 use crate::search::CACHE_DIR;
 
 /// What one published file was: the hash of its bytes, and the key of the input it was made
@@ -40,6 +41,8 @@ pub struct Sink {
     root: PathBuf,
     previous: Option<HashMap<String, Record>>,
     records: Mutex<Vec<(String, Record)>>,
+    guard: Guard,
+    leaks: Mutex<Vec<Leak>>,
 }
 
 impl Sink {
@@ -51,6 +54,10 @@ impl Sink {
     /// Write `bytes`, made from the input whose key is `key`, to `path`: the next build may skip
     /// making it again while the key stays the same ([`Sink::unchanged`]).
     pub fn write_keyed(&self, path: &str, key: u128, bytes: &[u8]) -> Result<()> {
+        let leaks = self.guard.scan(path, bytes);
+        if !leaks.is_empty() {
+            self.leaks.lock().expect("no write panicked").extend(leaks);
+        }
         let record = Record {
             hash: xxh3_128(bytes),
             key,
@@ -142,7 +149,7 @@ impl Staging {
     /// With `clean`, or without a manifest that matches the output, the whole site is staged.
     /// Refuses an output folder that holds the site's sources or anything other than a
     /// previously built site.
-    pub fn new(output: &Path, root: &Path, clean: bool) -> Result<Staging> {
+    pub fn new(output: &Path, root: &Path, clean: bool, guard: Guard) -> Result<Staging> {
         let output = absolute(output)?;
         let root = absolute(root)?;
         let state = state_dir(&root, &output);
@@ -198,6 +205,8 @@ impl Staging {
             root: dir.path().to_path_buf(),
             previous,
             records: Mutex::new(Vec::new()),
+            guard,
+            leaks: Mutex::new(Vec::new()),
         };
         Ok(Staging {
             dir,
@@ -214,8 +223,15 @@ impl Staging {
     }
 
     /// Put the staged site in place of the output folder: in one rename where the system can
-    /// when the whole site was staged, else by moving the changed files in.
+    /// when the whole site was staged, else by moving the changed files in. Refuses, with a
+    /// [`Refused`] error, when the guard found anything in the written files that must not be
+    /// published; the output folder is then left as it was.
     pub fn publish(self) -> Result<Published> {
+        let mut leaks = self.sink.leaks.into_inner().expect("no write panicked");
+        if !leaks.is_empty() {
+            leaks.sort();
+            return Err(Refused(leaks).into());
+        }
         let records: BTreeMap<String, Record> = self
             .sink
             .records
@@ -558,7 +574,7 @@ mod tests {
         // Killed after the first move.
         fs::rename(staged.join("a.html"), output.join("a.html")).unwrap();
 
-        let staging = Staging::new(&output, &root, false).unwrap();
+        let staging = Staging::new(&output, &root, false, Guard::without_closed_items()).unwrap();
         assert_eq!(fs::read_to_string(output.join("a.html")).unwrap(), "new");
         assert_eq!(
             fs::read_to_string(output.join("new/b.html")).unwrap(),

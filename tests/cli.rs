@@ -42,6 +42,7 @@ fn a_build_logs_a_line_per_stage_then_a_one_line_summary() {
         lines[..lines.len() - 1],
         [
             "load",
+            "guard",
             "render pages: 9",
             "copy files: 1",
             "feeds",

@@ -89,17 +89,17 @@ fn scan_file(root: &Path, file: &Path, hidden: &[Range<usize>]) -> Vec<Finding> 
 
 /// A number that looks like a CPR number.
 #[derive(Debug, PartialEq, Eq)]
-struct Found {
+pub(crate) struct Found {
     /// Written `ddmmyy-xxxx`, not `ddmmyyxxxx`.
-    dashed: bool,
+    pub(crate) dashed: bool,
     /// The date part, then the last four digits as `*`.
-    masked: String,
+    pub(crate) masked: String,
 }
 
 /// The numbers in `line` that look like CPR numbers: six digits that form a date, then four
 /// digits, with or without a `-` between them, standing alone: not part of a longer number, a
 /// word, a Sags ID (`EMN-2016-02142`) or a phone number in international form (`+45…`).
-fn cpr_numbers(line: &str) -> Vec<Found> {
+pub(crate) fn cpr_numbers(line: &str) -> Vec<Found> {
     let bytes = line.as_bytes();
     let mut found = Vec::new();
     let mut at = 0;

@@ -9,6 +9,7 @@
 //! `today`, so a check is a function of its input.
 
 mod cpr;
+pub(crate) use cpr::cpr_numbers;
 mod links;
 mod meetings;
 

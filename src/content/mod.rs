@@ -5,7 +5,7 @@
 
 mod cases;
 mod council;
-mod markdown;
+pub(crate) mod markdown;
 mod meeting;
 mod model;
 mod source;

@@ -1,0 +1,662 @@
+//! The publish-time guard: the last line of defence for closed items and personal data.
+//!
+//! The content stage drops the body of every closed (`{.lukket}`) item while parsing, and
+//! `referat check` reports CPR numbers. The guard does not trust either: before the new site is
+//! put in place, every file the build writes is scanned for
+//!
+//! - the text of every closed item, found again in the meeting files by reading their raw lines
+//!   (not through the content stage's parser), and
+//! - anything shaped like a CPR number (`ddmmyy-xxxx` with a real date).
+//!
+//! A hit stops the build before publishing, naming the output file and the closed item's line
+//! (or the masked number); the published site stays as it was.
+//!
+//! The text of a closed item is looked for as its runs of plain text (the text between
+//! Markdown's markup, one line at most), as written and as HTML and JSON escape them. Short
+//! runs are left out (a word or two proves nothing), and so is any run that the site publishes
+//! legitimately: one that also occurs outside the closed items, in the meeting and council
+//! files, the plain text of their open items, or site.toml. A boilerplate sentence that closed
+//! and open items share ("Sagen blev drøftet.") is therefore no leak.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use aho_corasick::AhoCorasick;
+use anyhow::{Context, Result};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use rayon::prelude::*;
+
+use crate::check::cpr_numbers;
+use crate::content::{Archive, markdown};
+use crate::html::escape;
+
+/// The fewest characters a run of a closed item's text must have to be looked for.
+const MIN_CHARS: usize = 20;
+/// The fewest words a run must have to be looked for.
+const MIN_WORDS: usize = 3;
+/// The most words of one piece of a run looked for.
+const PIECE_WORDS: usize = 12;
+
+/// Where one run of closed text comes from.
+#[derive(Debug, Clone)]
+struct Origin {
+    /// The meeting file, relative to the site root.
+    file: PathBuf,
+    /// The line of the run in that file.
+    line: usize,
+}
+
+/// What the guard looks for in every file a build writes.
+pub struct Guard {
+    /// The closed runs in each of their written forms; `None` when there are none.
+    needles: Option<AhoCorasick>,
+    /// The origin of each pattern of `needles`, by pattern number.
+    origins: Vec<Origin>,
+    /// How many runs of closed text are looked for.
+    runs: usize,
+}
+
+/// Something a file was about to publish that it must not.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Leak {
+    /// The file, relative to the site's root.
+    pub path: String,
+    /// What it contains.
+    pub what: Found,
+}
+
+/// What a [`Leak`] contains.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Found {
+    /// Text of the closed item whose body has this line of this meeting file.
+    ClosedText {
+        /// The meeting file, relative to the site root.
+        file: PathBuf,
+        /// The line in it.
+        line: usize,
+    },
+    /// A number that looks like a CPR number, masked (`010190-****`).
+    CprNumber(String),
+}
+
+/// Why [`crate::output::Staging::publish`] refused to publish: every leak found, sorted.
+#[derive(Debug)]
+pub struct Refused(pub Vec<Leak>);
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "refusing to publish: {} finding{} of a closed item's text or personal data",
+            self.0.len(),
+            if self.0.len() == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for Refused {}
+
+impl fmt::Display for Leak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.what {
+            Found::ClosedText { file, line } => write!(
+                f,
+                "{} contains the text of a closed item ({}:{}): refusing to publish it; \
+                 a closed item's body must never reach the site (a template or theme that shows \
+                 it? please report it if not)",
+                self.path,
+                file.display(),
+                line
+            ),
+            Found::CprNumber(masked) => write!(
+                f,
+                "{} contains `{masked}`, which looks like a CPR number: refusing to publish \
+                 personal data; `referat check` names the line it comes from",
+                self.path
+            ),
+        }
+    }
+}
+
+impl Guard {
+    /// The guard of the site at `root` whose loaded content is `archive`: reads the meeting and
+    /// council files and site.toml once more.
+    pub fn new(root: &Path, archive: &Archive) -> Result<Guard> {
+        let meetings: Vec<&Path> = archive
+            .meetings()
+            .map(|(_, m)| m.source.as_path())
+            .collect();
+        let texts: Vec<String> = meetings
+            .par_iter()
+            .map(|file| read(root, file))
+            .collect::<Result<_>>()?;
+        let found: Vec<(Vec<Run>, Vec<std::ops::Range<usize>>)> =
+            texts.par_iter().map(|text| closed_runs(text)).collect();
+
+        let mut candidates: Vec<(String, Origin)> = Vec::new();
+        for ((runs, _), file) in found.iter().zip(&meetings) {
+            for run in runs {
+                let origin = Origin {
+                    file: file.to_path_buf(),
+                    line: run.line,
+                };
+                candidates.push((run.text.clone(), origin));
+            }
+        }
+        candidates.sort_by(|a, b| a.0.cmp(&b.0));
+        candidates.dedup_by(|a, b| a.0 == b.0);
+        if candidates.is_empty() {
+            return Ok(Guard {
+                needles: None,
+                origins: Vec::new(),
+                runs: 0,
+            });
+        }
+
+        // Each candidate as written (meeting and council files, site.toml) and as HTML has it
+        // (the open items' HTML, with its markup cut out).
+        let finder = AhoCorasick::new(
+            candidates
+                .iter()
+                .flat_map(|(text, _)| [text.clone(), body_escape(text)]),
+        )
+        .context("cannot search for the text of the closed items")?;
+        let published: Vec<AtomicBool> =
+            candidates.iter().map(|_| AtomicBool::new(false)).collect();
+        let mark = |text: &str| {
+            for hit in finder.find_overlapping_iter(text) {
+                published[hit.pattern().as_usize() / 2].store(true, Ordering::Relaxed);
+            }
+        };
+        texts
+            .par_iter()
+            .zip(&found)
+            .for_each(|(text, (_, closed))| {
+                let mut at = 0;
+                for body in closed {
+                    mark(&text[at..body.start]);
+                    at = body.end;
+                }
+                mark(&text[at..]);
+            });
+        archive.councils.par_iter().try_for_each(|council| {
+            mark(&read(root, &council.source)?);
+            mark(&without_markup(&council.kommissorium_html));
+            council.meetings.par_iter().for_each(|meeting| {
+                let mut html = meeting.intro_html.clone();
+                for item in &meeting.items {
+                    html.push('\n');
+                    html.push_str(&item.title);
+                    for section in &item.sections {
+                        html.push('\n');
+                        html.push_str(&section.title);
+                        html.push('\n');
+                        html.push_str(&section.html);
+                    }
+                }
+                mark(&without_markup(&html));
+            });
+            anyhow::Ok(())
+        })?;
+        if let Ok(config) = std::fs::read_to_string(root.join("site.toml")) {
+            mark(&config);
+        }
+
+        let mut patterns = Vec::new();
+        let mut origins = Vec::new();
+        let mut runs = 0;
+        for ((text, origin), published) in candidates.into_iter().zip(published) {
+            if published.into_inner() {
+                continue;
+            }
+            runs += 1;
+            for form in written_forms(&text) {
+                patterns.push(form);
+                origins.push(origin.clone());
+            }
+        }
+        let needles = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::new(&patterns)
+                    .context("cannot search for the text of the closed items")?,
+            )
+        };
+        Ok(Guard {
+            needles,
+            origins,
+            runs,
+        })
+    }
+
+    /// A guard that looks for CPR numbers only, for sites without closed items.
+    pub fn without_closed_items() -> Guard {
+        Guard {
+            needles: None,
+            origins: Vec::new(),
+            runs: 0,
+        }
+    }
+
+    /// How many runs of closed text every written file is searched for.
+    pub fn runs(&self) -> usize {
+        self.runs
+    }
+
+    /// What `bytes`, about to be published at `path`, must not publish: the first closed text
+    /// and the first CPR number found, if any.
+    pub fn scan(&self, path: &str, bytes: &[u8]) -> Vec<Leak> {
+        let unfolded;
+        let bytes = if path.ends_with(".ics") {
+            unfolded = unfold(bytes);
+            &unfolded
+        } else {
+            bytes
+        };
+        let mut leaks = Vec::new();
+        if let Some(hit) = self.needles.as_ref().and_then(|n| n.find(bytes)) {
+            let origin = &self.origins[hit.pattern().as_usize()];
+            leaks.push(Leak {
+                path: path.to_owned(),
+                what: Found::ClosedText {
+                    file: origin.file.clone(),
+                    line: origin.line,
+                },
+            });
+        }
+        if let Some(masked) = first_cpr_number(bytes) {
+            leaks.push(Leak {
+                path: path.to_owned(),
+                what: Found::CprNumber(masked),
+            });
+        }
+        leaks
+    }
+}
+
+/// An iCalendar file's lines as they were before folding (a line break and a space wherever a
+/// line reached 75 octets, even inside a word).
+fn unfold(bytes: &[u8]) -> Vec<u8> {
+    let mut unfolded = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some(at) = memchr::memmem::find(rest, b"\r\n ") {
+        unfolded.extend_from_slice(&rest[..at]);
+        rest = &rest[at + 3..];
+    }
+    unfolded.extend_from_slice(rest);
+    unfolded
+}
+
+fn read(root: &Path, file: &Path) -> Result<String> {
+    let bytes = std::fs::read(root.join(file))
+        .with_context(|| format!("cannot read {} again", file.display()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A run of a closed item's plain text, with its line.
+#[derive(Debug, PartialEq, Eq)]
+struct Run {
+    text: String,
+    line: usize,
+}
+
+/// The runs of text of the closed items of a meeting file, and the byte ranges of their bodies.
+fn closed_runs(text: &str) -> (Vec<Run>, Vec<std::ops::Range<usize>>) {
+    let bodies = closed_bodies(text);
+    let mut runs = Vec::new();
+    for body in &bodies {
+        let first_line = text[..body.start].matches('\n').count() + 1;
+        let source = &text[body.clone()];
+        let mut keep = |run: Option<(String, usize)>| {
+            let Some((run, offset)) = run else { return };
+            let line = first_line + source[..offset].matches('\n').count();
+            for piece in pieces(&run) {
+                if piece.chars().count() >= MIN_CHARS && piece.split(' ').count() >= MIN_WORDS {
+                    runs.push(Run { text: piece, line });
+                }
+            }
+        };
+        // A run between two pieces of markup, as HTML has it, and a run of a line across
+        // inline markup (emphasis, links), as plain text has it.
+        let mut segment: Option<(String, usize)> = None;
+        let mut line: Option<(String, usize)> = None;
+        for (event, range) in Parser::new_ext(source, markdown::options()).into_offset_iter() {
+            match event {
+                Event::Text(t) | Event::Code(t) => {
+                    for run in [&mut segment, &mut line] {
+                        match run.as_mut() {
+                            Some((text, _)) => text.push_str(&t),
+                            None => *run = Some((t.to_string(), range.start)),
+                        }
+                    }
+                }
+                Event::Start(tag) if is_inline(&tag) => keep(segment.take()),
+                Event::End(tag) if is_inline_end(&tag) => keep(segment.take()),
+                _ => {
+                    keep(segment.take());
+                    keep(line.take());
+                }
+            }
+        }
+        keep(segment.take());
+        keep(line.take());
+    }
+    runs.sort_by(|a, b| (a.line, &a.text).cmp(&(b.line, &b.text)));
+    runs.dedup();
+    (runs, bodies)
+}
+
+/// The pieces of a run that are looked for: its sentences, each cut into parts of at most
+/// [`PIECE_WORDS`] words, so that an excerpt that cuts a sentence still contains whole pieces.
+fn pieces(run: &str) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut sentence: Vec<&str> = Vec::new();
+    for word in run.split_whitespace() {
+        sentence.push(word);
+        if sentence.len() == PIECE_WORDS || word.ends_with(['.', '!', '?', ':', ';']) {
+            pieces.push(sentence.join(" "));
+            sentence.clear();
+        }
+    }
+    if !sentence.is_empty() {
+        pieces.push(sentence.join(" "));
+    }
+    pieces
+}
+
+/// Whether a tag is markup within a line of text.
+fn is_inline(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
+    )
+}
+
+/// Whether a tag's end is markup within a line of text.
+fn is_inline_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link
+    )
+}
+
+/// The byte ranges of the bodies of the closed items in a meeting file, from its raw lines: after
+/// each `##` heading (ATX or underlined with `---`) that has `lukket` in a `{…}` block, up to the
+/// next `#` or `##` heading. Fenced code blocks are skipped; front matter is not a body.
+fn closed_bodies(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        lines.push((at, line.trim_end_matches(['\n', '\r'])));
+        at += line.len();
+    }
+    let mut first = 0;
+    if lines
+        .first()
+        .is_some_and(|(_, l)| l.trim_start_matches('\u{feff}') == "---")
+    {
+        first = lines[1..]
+            .iter()
+            .position(|(_, l)| *l == "---" || *l == "...")
+            .map_or(lines.len(), |end| end + 2);
+    }
+    let mut bodies = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut fence: Option<char> = None;
+    let mut i = first;
+    while i < lines.len() {
+        let (offset, line) = lines[i];
+        let indented = line.len() - line.trim_start_matches(' ').len();
+        let trimmed = line.trim_start_matches(' ');
+        if indented < 4 {
+            if let Some(marker) = fence {
+                if trimmed.starts_with(&format!("{marker}{marker}{marker}")) {
+                    fence = None;
+                }
+                i += 1;
+                continue;
+            }
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                fence = trimmed.chars().next();
+                i += 1;
+                continue;
+            }
+        }
+        let atx = (indented < 4)
+            .then(|| atx_level(trimmed))
+            .flatten()
+            .filter(|level| *level <= 2);
+        let setext = atx.is_none()
+            && indented < 4
+            && !trimmed.is_empty()
+            && lines
+                .get(i + 1)
+                .is_some_and(|(_, next)| setext_underline(next).is_some());
+        if atx.is_some() || setext {
+            if let Some(start) = open.take() {
+                bodies.push(start..offset);
+            }
+            let skip = if setext { 2 } else { 1 };
+            if is_closed_heading(trimmed) {
+                open = Some(lines.get(i + skip).map_or(text.len(), |(o, _)| *o));
+            }
+            i += skip;
+            continue;
+        }
+        i += 1;
+    }
+    if let Some(start) = open {
+        bodies.push(start..text.len());
+    }
+    bodies
+}
+
+/// The level of an ATX heading line (`#` to `######` then a space or the end).
+fn atx_level(line: &str) -> Option<usize> {
+    let level = line.bytes().take_while(|b| *b == b'#').count();
+    let rest = &line[level..];
+    ((1..=6).contains(&level) && (rest.is_empty() || rest.starts_with([' ', '\t'])))
+        .then_some(level)
+}
+
+/// Whether `line` underlines the line before it as a heading (`===` or `---`), and with which.
+fn setext_underline(line: &str) -> Option<char> {
+    let indented = line.len() - line.trim_start_matches(' ').len();
+    let marks = line.trim();
+    let first = marks.chars().next()?;
+    (indented < 4 && (first == '=' || first == '-') && marks.chars().all(|c| c == first))
+        .then_some(first)
+}
+
+/// Whether a heading line has `lukket` inside a `{…}` block, in any case.
+fn is_closed_heading(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(open) = rest.find('{') {
+        let block = &rest[open..];
+        let end = block.find('}').unwrap_or(block.len());
+        if block[..end].contains("lukket") {
+            return true;
+        }
+        rest = &block[1..];
+    }
+    false
+}
+
+/// `text` escaped as pulldown-cmark escapes the text of HTML it writes.
+fn body_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Tags that are markup within a line of text, in the HTML the content stage writes.
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "code", "del", "em", "i", "mark", "s", "small", "span", "strong", "sub",
+    "sup", "u",
+];
+
+/// `html` with its inline tags cut out and its other tags made line breaks, escapes kept: the
+/// text a reader sees, as HTML escapes it.
+fn without_markup(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        text.push_str(&rest[..lt]);
+        let Some(gt) = rest[lt..].find('>') else {
+            rest = &rest[lt..];
+            break;
+        };
+        let name = rest[lt + 1..lt + gt]
+            .trim_start_matches('/')
+            .split([' ', '/', '\n'])
+            .next()
+            .unwrap_or_default();
+        if !INLINE_TAGS.contains(&name) {
+            text.push('\n');
+        }
+        rest = &rest[lt + gt + 1..];
+    }
+    text.push_str(rest);
+    text
+}
+
+/// The forms a run of text takes in the files a build writes: as written (plain text, feeds'
+/// CDATA), escaped for HTML text and attributes, and inside a JSON string.
+fn written_forms(text: &str) -> Vec<String> {
+    let body_text = body_escape(text);
+    let json = serde_json::to_string(text).expect("a string is JSON");
+    let mut forms = vec![
+        text.to_owned(),
+        body_text,
+        escape(text),
+        json[1..json.len() - 1].to_owned(),
+    ];
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// The first number in `bytes` that looks like a CPR number, masked.
+fn first_cpr_number(bytes: &[u8]) -> Option<String> {
+    memchr::memchr_iter(b'-', bytes).find_map(|dash| {
+        let digits = |range: std::ops::Range<usize>| {
+            bytes
+                .get(range)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        };
+        if dash < 6 || !digits(dash - 6..dash) || !digits(dash + 1..dash + 5) {
+            return None;
+        }
+        let window = &bytes[dash.saturating_sub(10)..(dash + 9).min(bytes.len())];
+        let window = String::from_utf8_lossy(window);
+        cpr_numbers(&window)
+            .into_iter()
+            .find(|found| found.dashed)
+            .map(|found| found.masked)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MEETING: &str = "---\ndate: 2024-01-01\nstatus: referat\n---\n\
+        ## Åbent punkt\n\nSagen blev drøftet på mødet i dag.\n\n\
+        ## Personalesag {.lukket}\n\nBorgeren har klaget over **sagsbehandlingen** i afdelingen.\n\
+        Sagen blev drøftet på mødet i dag.\n\n```\n## ikke en overskrift\nkode i lukket punkt her\n```\n\
+        Titel på næste punkt\n---\n\nÅben tekst igen.\n";
+
+    fn runs(text: &str) -> Vec<(String, usize)> {
+        closed_runs(text)
+            .0
+            .into_iter()
+            .map(|r| (r.text, r.line))
+            .collect()
+    }
+
+    #[test]
+    fn the_body_of_a_closed_item_runs_to_the_next_item_heading() {
+        let runs = runs(MEETING);
+        let texts: Vec<&str> = runs.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Borgeren har klaget over",
+                "Borgeren har klaget over sagsbehandlingen i afdelingen.",
+                "Sagen blev drøftet på mødet i dag.",
+                "## ikke en overskrift kode i lukket punkt her",
+            ]
+        );
+        assert_eq!(runs[1].1, 11, "the line of the run in the file");
+        assert_eq!(runs[2].1, 12);
+    }
+
+    #[test]
+    fn runs_are_looked_for_by_sentence_and_by_twelve_words() {
+        assert_eq!(
+            pieces("Første sætning her. Anden sætning? a b c d e f g h i j k l m n"),
+            [
+                "Første sætning her.",
+                "Anden sætning?",
+                "a b c d e f g h i j k l",
+                "m n"
+            ]
+        );
+    }
+
+    #[test]
+    fn closed_headings_are_found_in_any_form() {
+        assert!(is_closed_heading("## Personalesag {.lukket}"));
+        assert!(is_closed_heading("## Personalesag {.Lukket case=EMN-1}"));
+        assert!(is_closed_heading("## Personalesag {.lukket} ##"));
+        assert!(!is_closed_heading("## Lukket vej ved skolen"));
+        let setext = "Personalesag {.lukket}\n---\nHemmelig tekst om en borger her.\n";
+        assert_eq!(runs(setext).len(), 1);
+    }
+
+    #[test]
+    fn front_matter_is_not_a_body() {
+        assert!(closed_bodies("---\ntitle: x {.lukket}\n---\n").is_empty());
+    }
+
+    #[test]
+    fn text_is_looked_for_as_html_and_json_write_it() {
+        let forms = written_forms("Kommunen & \"borgeren\" <aftale>");
+        assert!(forms.contains(&"Kommunen &amp; \"borgeren\" &lt;aftale&gt;".to_owned()));
+        assert!(forms.contains(&"Kommunen &amp; &quot;borgeren&quot; &lt;aftale&gt;".to_owned()));
+        assert!(forms.contains(&"Kommunen & \\\"borgeren\\\" <aftale>".to_owned()));
+    }
+
+    #[test]
+    fn markup_within_a_line_is_cut_out_and_blocks_end_lines() {
+        assert_eq!(
+            without_markup("<p>A <strong>B</strong> &amp; <a href=\"x\">C</a></p><p>D<br />E</p>"),
+            "\nA B &amp; C\n\nD\nE\n"
+        );
+    }
+
+    #[test]
+    fn calendars_are_scanned_unfolded() {
+        assert_eq!(
+            unfold(b"DESCRIPTION:Borg\r\n eren\r\nEND"),
+            b"DESCRIPTION:Borgeren\r\nEND"
+        );
+    }
+
+    #[test]
+    fn cpr_numbers_are_found_in_any_bytes() {
+        assert_eq!(
+            first_cpr_number(b"<p>CPR 010190-1234.</p>").as_deref(),
+            Some("010190-****")
+        );
+        assert_eq!(
+            first_cpr_number(b"\xff\x00010190-1234\x00"),
+            Some("010190-****".into())
+        );
+        assert_eq!(first_cpr_number(b"EMN-2016-02142 og 320190-1234"), None);
+        assert_eq!(first_cpr_number(b"tlf. 1234010190-1234"), None);
+    }
+}

@@ -1,0 +1,137 @@
+//! The publish-time guard (src/guard.rs): a build whose files would publish a closed item's text
+//! or a CPR number refuses to publish, names the file, and leaves the published site as it was.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+
+/// The closed item of ../shared/examples, and the start of its body.
+const MEETING: &str = "content/integrationsraadet/2023-10-10.md";
+const CLOSED_SENTENCE: &str = "Personfølsomme oplysninger om kandidaten.";
+
+/// A template that shows text it must not: the theme's 404 page plus `extra`.
+fn leaking_404(root: &std::path::Path, extra: &str) {
+    let theme = fs::read_to_string(repo_root().join("themes/standard/templates/404.html")).unwrap();
+    let marker = "{% endblock";
+    let at = theme.rfind(marker).expect("404.html ends a block");
+    let leaking = format!("{}<p>{extra}</p>{}", &theme[..at], &theme[at..]);
+    write_file(root, "templates/404.html", &leaking);
+}
+
+#[test]
+fn a_page_with_a_closed_items_text_is_not_published_and_the_site_stays() {
+    let (_dir, root) = site_copy(&examples());
+    let source = fs::read_to_string(root.join(MEETING)).unwrap();
+    let line = 1 + source[..source.find(CLOSED_SENTENCE).unwrap()]
+        .matches('\n')
+        .count();
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("public");
+    build_ok(&root, &site, &[]);
+    let published = read_tree(&site);
+
+    leaking_404(&root, &format!("Fundet: {CLOSED_SENTENCE}"));
+    for mode in [&[][..], &["--clean"][..]] {
+        let run = build(&root, &site, mode);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "the build {mode:?} must fail");
+        assert!(
+            stderr.contains(&format!(
+                "error: 404.html contains the text of a closed item ({MEETING}:{line})"
+            )),
+            "the error names the file and the closed item's line:\n{stderr}"
+        );
+        assert!(stderr.contains("was left as it was"), "{stderr}");
+        assert!(
+            read_tree(&site) == published,
+            "the published site is exactly as it was after {mode:?}"
+        );
+    }
+}
+
+#[test]
+fn html_escapes_do_not_hide_a_closed_items_text() {
+    let (_dir, root) = site_copy(&examples());
+    let meeting = fs::read_to_string(root.join(MEETING)).unwrap();
+    let secret = "Borgerens \"sag\" & klage <fortrolig> skal ikke ses";
+    let meeting = meeting.replace(
+        CLOSED_SENTENCE,
+        &format!("{CLOSED_SENTENCE} {}.", secret.replace('<', "\\<")),
+    );
+    fs::write(root.join(MEETING), meeting).unwrap();
+    leaking_404(
+        &root,
+        "{{ `Borgerens \"sag\" & klage <fortrolig> skal ikke ses.` }}",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = build(&root, out.path(), &[]);
+    assert!(
+        !run.status.success(),
+        "tera escapes the text, the guard finds it anyway"
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("404.html contains the text of a closed item"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_cpr_number_in_an_open_item_is_not_published() {
+    let (_dir, root) = site_copy(&examples());
+    let meeting = fs::read_to_string(root.join(MEETING)).unwrap();
+    let meeting = meeting.replacen(
+        "\n### ",
+        "\nBorgeren med CPR-nr. 010190-1234 har klaget.\n\n### ",
+        1,
+    );
+    fs::write(root.join(MEETING), meeting).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = build(&root, &out.path().join("public"), &[]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains("integrationsraadet/2023-10-10/index.html contains `010190-****`"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("1234"),
+        "the error does not print the number"
+    );
+    assert!(!out.path().join("public").exists(), "nothing was published");
+}
+
+#[test]
+fn a_sentence_that_closed_and_open_items_share_is_no_leak() {
+    let (_dir, root) = site_copy(&examples());
+    let shared = "Forvaltningen indstiller, at orienteringen tages til efterretning.";
+    let meeting = fs::read_to_string(root.join(MEETING)).unwrap();
+    let meeting = meeting
+        .replace(CLOSED_SENTENCE, &format!("{CLOSED_SENTENCE}\n\n{shared}"))
+        .replacen("\n### ", &format!("\n{shared}\n\n### "), 1);
+    fs::write(root.join(MEETING), meeting).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build_ok(&root, out.path(), &[]);
+    assert!(page(out.path(), "integrationsraadet/2023-10-10/index.html").contains(shared));
+}
+
+#[test]
+fn an_item_closed_after_it_was_published_leaves_no_trace() {
+    let (_dir, root) = site_copy(&examples());
+    let out = tempfile::tempdir().unwrap();
+    let sentence = "gav indledningsvist en introduktion til foreningens arbejde.";
+    build_ok(&root, out.path(), &[]);
+    assert!(page(out.path(), "integrationsraadet/2023-10-10/index.html").contains(sentence));
+
+    let meeting = fs::read_to_string(root.join(MEETING)).unwrap();
+    let closed = meeting.replace("{case=EMN-2023-00412}", "{.lukket}");
+    assert_ne!(closed, meeting);
+    fs::write(root.join(MEETING), closed).unwrap();
+    build_ok(&root, out.path(), &[]);
+    for (path, bytes) in read_tree(out.path()) {
+        let text = String::from_utf8_lossy(&scanned(&path, &bytes)).into_owned();
+        assert!(!text.contains(sentence), "{path} still has the closed text");
+    }
+}
