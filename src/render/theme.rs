@@ -136,13 +136,27 @@ impl Texts {
         self.strings.get(key).map_or("", String::as_str)
     }
 
-    /// The text `key` with each `{name}` replaced by its value.
+    /// The text `key` with each `{name}` replaced by its value, in one pass: a value that
+    /// contains `{…}` (a council named `{municipality}`) is kept as it is.
     pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
-        values
-            .iter()
-            .fold(self.get(key).to_owned(), |text, (name, value)| {
-                text.replace(&format!("{{{name}}}"), value)
-            })
+        let mut filled = String::new();
+        let mut rest = self.get(key);
+        while let Some(open) = rest.find('{') {
+            filled.push_str(&rest[..open]);
+            let name = rest[open + 1..].split_once('}').map(|(name, _)| name);
+            match name.and_then(|name| values.iter().find(|(n, _)| *n == name)) {
+                Some((name, value)) => {
+                    filled.push_str(value);
+                    rest = &rest[open + name.len() + 2..];
+                }
+                None => {
+                    filled.push('{');
+                    rest = &rest[open + 1..];
+                }
+            }
+        }
+        filled.push_str(rest);
+        filled
     }
 
     /// A date written the way of the language, e.g. "10. oktober 2023".
@@ -368,6 +382,17 @@ mod tests {
         assert_eq!(
             texts.fill("archive_year_heading", &[("year", "2023")]),
             "Møder i 2023"
+        );
+        assert_eq!(
+            texts.fill(
+                "calendar_council",
+                &[
+                    ("council", "{municipality} {x"),
+                    ("municipality", "Aalborg")
+                ]
+            ),
+            "Møder i {municipality} {x - Aalborg",
+            "a value is never filled in again"
         );
     }
 }
