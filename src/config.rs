@@ -37,6 +37,10 @@ pub struct SiteConfig {
     /// The size in MB (1 000 000 bytes) above which `referat check` warns about an attachment.
     #[serde(default = "default_max_attachment_mb")]
     pub max_attachment_mb: f64,
+    /// The hosts whose `https` pages raw HTML in Markdown may embed with `<iframe>`, e.g.
+    /// `www.youtube-nocookie.com`; none by default.
+    #[serde(default)]
+    pub iframe_hosts: Vec<String>,
 }
 
 /// A contact block: every line optional.
@@ -57,6 +61,14 @@ pub struct Contact {
 
 fn default_language() -> String {
     "da".to_owned()
+}
+
+/// Whether `name` names a folder of `themes/` itself: no path, no dots.
+fn is_folder_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 fn default_theme() -> String {
@@ -99,6 +111,37 @@ impl SiteConfig {
                 ),
             });
         }
+        if let Some(problem) = link_problem(&config.accessibility_statement) {
+            return Err(Diagnostic {
+                file: shown.to_path_buf(),
+                line: key_line(&text, "accessibility_statement"),
+                message: format!("accessibility_statement: {problem}"),
+            });
+        }
+        if !is_folder_name(&config.theme) {
+            return Err(Diagnostic {
+                file: shown.to_path_buf(),
+                line: key_line(&text, "theme"),
+                message: format!(
+                    "theme = \"{}\": expected the name of a folder under themes/ (letters, \
+                     digits, `-` and `_`), or \"standard\"",
+                    config.theme
+                ),
+            });
+        }
+        for host in &mut config.iframe_hosts {
+            if !is_host_name(host) {
+                return Err(Diagnostic {
+                    file: shown.to_path_buf(),
+                    line: key_line(&text, "iframe_hosts"),
+                    message: format!(
+                        "iframe_hosts: `{host}` is not a host name: expected names such as \
+                         \"www.youtube-nocookie.com\", without `https://` or a path"
+                    ),
+                });
+            }
+            host.make_ascii_lowercase();
+        }
         config.base_url = match base_url {
             Some(url) => normalize_base_url(url)
                 .map_err(|message| Diagnostic::file(Path::new("--base-url"), message))?,
@@ -133,6 +176,43 @@ fn key_line(text: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// What is wrong with `url` as the target of a link on every page, if anything: a scheme
+/// other than `http` or `https`, or characters a URL cannot hold.
+fn link_problem(url: &str) -> Option<String> {
+    if let Some(bad) = url
+        .chars()
+        .find(|&c| c.is_control() || "\"<>\\`{}|^ ".contains(c))
+    {
+        return Some(format!(
+            "`{}` contains {:?}, which a URL cannot hold: expected a URL such as \
+             `https://www.kommune.dk/tilgaengelighed`",
+            url.escape_debug(),
+            bad
+        ));
+    }
+    let colon = url.find(':')?;
+    let scheme = &url[..colon];
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+    (is_scheme && !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https")).then(|| {
+        format!(
+            "`{url}` has the scheme `{scheme}:`: expected an http:// or https:// URL, e.g. \
+             `https://www.kommune.dk/tilgaengelighed`"
+        )
+    })
+}
+
+/// True for a host name such as `www.youtube-nocookie.com`: letters, digits, `-` and `.`.
+fn is_host_name(host: &str) -> bool {
+    !host.is_empty()
+        && !host.starts_with(['.', '-'])
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.".contains(&b))
+}
+
 fn normalize_base_url(url: &str) -> Result<String, String> {
     let url = url.trim();
     if url.is_empty() {
@@ -160,6 +240,15 @@ fn normalize_base_url(url: &str) -> Result<String, String> {
             "base_url `{url}` may not contain `?`, `#` or spaces"
         ));
     }
+    if let Some(bad) = url
+        .chars()
+        .find(|&c| c.is_control() || "\"'<>\\`{}|^".contains(c))
+    {
+        return Err(format!(
+            "base_url `{}` contains {bad:?}, which a URL cannot hold unencoded",
+            url.escape_debug()
+        ));
+    }
     let mut url = url.to_owned();
     if !url.ends_with('/') {
         url.push('/');
@@ -181,6 +270,7 @@ mod tests {
             accessibility_statement: "https://a".into(),
             contact: Contact::default(),
             max_attachment_mb: default_max_attachment_mb(),
+            iframe_hosts: Vec::new(),
         }
     }
 
@@ -197,5 +287,31 @@ mod tests {
         assert!(normalize_base_url("www.example.dk").is_err());
         assert!(normalize_base_url("ftp://example.dk/").is_err());
         assert!(normalize_base_url("https:///raad").is_err());
+        assert!(normalize_base_url("https://x.dk/\"><script>").is_err());
+        assert!(normalize_base_url("https://x.dk/a\nBEGIN:VEVENT").is_err());
+    }
+
+    #[test]
+    fn a_theme_is_a_folder_name_not_a_path() {
+        assert!(is_folder_name("standard") && is_folder_name("min_kommune-2"));
+        for name in ["", "../x", "a/b", "/etc", ".", "..", "x y"] {
+            assert!(!is_folder_name(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn the_accessibility_statement_is_a_web_link() {
+        assert_eq!(link_problem("https://was.digst.dk/x"), None);
+        assert_eq!(link_problem("tilgaengelighed.html"), None);
+        assert!(
+            link_problem("javascript:alert(1)")
+                .unwrap()
+                .contains("`javascript:`")
+        );
+        assert!(link_problem("JavaScript:alert(1)").is_some());
+        assert!(link_problem("\u{1}javascript:alert(1)").is_some());
+        assert!(link_problem("data:text/html,x").is_some());
+        assert!(is_host_name("www.youtube-nocookie.com"));
+        assert!(!is_host_name("https://www.youtube-nocookie.com/"));
     }
 }

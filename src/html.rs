@@ -18,19 +18,22 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
-/// The text of `html` whose only markup is the escapes of [`escape`] (`&amp;` last, so that
-/// `&amp;lt;` stays `&lt;`).
+/// The text of `html` whose only markup is the escapes of [`escape`], and the `&nbsp;` of
+/// sanitised HTML (`&amp;` last, so that `&amp;lt;` stays `&lt;`).
 pub fn unescape(html: &str) -> String {
     html.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
+        .replace("&nbsp;", "\u{a0}")
         .replace("&amp;", "&")
 }
 
 /// The plain text of HTML written by the content stage: one line per paragraph, list item,
-/// table cell or heading (the line breaks of the source within one become spaces), tags dropped,
-/// escapes decoded, runs of blanks made one, no empty lines.
+/// table cell, heading or other block (the line breaks of the source within one become spaces),
+/// tags dropped with their text kept, escapes decoded, runs of blanks made one, no empty lines.
+/// The content stage's HTML has `<` only at tags and `>` nowhere inside a tag, and no script:
+/// raw HTML is sanitised there.
 pub fn to_text(html: &str) -> String {
     const BLOCKS: &[&str] = &[
         "p",
@@ -47,6 +50,12 @@ pub fn to_text(html: &str) -> String {
         "h6",
         "blockquote",
         "pre",
+        "div",
+        "dt",
+        "dd",
+        "caption",
+        "hr",
+        "table",
     ];
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
@@ -102,5 +111,6 @@ mod tests {
             "Rådet tager <orientering> & mere\na\nb bilag (PDF, 57 B)"
         );
         assert_eq!(to_text("<p>A&amp;lt;B</p>"), "A&lt;B");
+        assert_eq!(to_text("<div>a&nbsp;b</div><div><b>c</b></div>"), "a b\nc");
     }
 }

@@ -44,4 +44,28 @@ mod tests {
         assert_eq!(slugify("  Café  --  Über_Udvalg! "), "cafe-uber-udvalg");
         assert_eq!(slugify("***"), "");
     }
+
+    #[test]
+    fn a_slug_is_a_safe_file_name_whatever_it_is_made_from() {
+        for text in [
+            "\"><img src=x onerror=alert(1)>",
+            "../../etc/passwd",
+            "..\\..\\windows",
+            "%2e%2e%2f",
+            "a\u{0}b\u{202e}c\r\nd",
+            "\u{1F600} emoji ﬁ ligature ß",
+        ] {
+            let slug = slugify(text);
+            assert!(
+                slug.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{text:?} → {slug:?}"
+            );
+            assert!(!slug.starts_with('-') && !slug.ends_with('-'), "{slug:?}");
+        }
+        assert_eq!(
+            slugify("\"><img src=x onerror=alert(1)>"),
+            "img-src-x-onerror-alert-1"
+        );
+    }
 }

@@ -228,11 +228,208 @@ fn a_file_that_is_not_utf8() {
 
 #[test]
 fn an_empty_file() {
+    for text in ["", " \n\t\n", "\u{feff}\r\n\r\n"] {
+        let site = Site::new();
+        fs::write(site.path("content/integrationsraadet/2023-11-07.md"), text).unwrap();
+        site.fails_with(&[
+            "content/integrationsraadet/2023-11-07.md: the file is empty: expected front matter \
+             between `---` lines, then the body",
+        ]);
+    }
+}
+
+#[test]
+fn a_utf16_file() {
     let site = Site::new();
-    fs::write(site.path("content/integrationsraadet/2023-11-07.md"), "").unwrap();
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in "---\ndate: 2023-11-07\nstatus: referat\n---\n".encode_utf16() {
+        bytes.extend(unit.to_le_bytes());
+    }
+    fs::write(site.path("content/integrationsraadet/2023-11-07.md"), bytes).unwrap();
     site.fails_with(&[
-        "content/integrationsraadet/2023-11-07.md: the file is empty: expected front matter \
-         between `---` lines, then the body",
+        "content/integrationsraadet/2023-11-07.md:1: the file is UTF-16 text (it starts with a \
+         UTF-16 byte-order mark): save it as UTF-8",
+    ]);
+}
+
+#[test]
+fn a_tab_that_indents_the_front_matter() {
+    let site = Site::new();
+    site.edit(MEETING, "absent:\n  - Anna", "absent:\n\t- Anna");
+    let line = line_of(&site.path(MEETING), "\t- Anna");
+    site.fails_with(&[&format!(
+        "{MEETING}:{line}: front matter: a tab indents this line: expected spaces, since YAML \
+         indents with spaces only"
+    )]);
+}
+
+#[test]
+fn an_item_heading_with_only_attributes() {
+    let site = Site::new();
+    site.edit(
+        MEETING,
+        "## Indstilling af kandidat til Det Nationale Integrationsråd {.lukket}",
+        "## {.lukket}",
+    );
+    let line = line_of(&site.path(MEETING), "## {.lukket}");
+    site.fails_with(&[&format!(
+        "{MEETING}:{line}: agenda item 4 has no title: expected `## <title>`"
+    )]);
+}
+
+#[test]
+fn raw_html_nested_too_deep() {
+    let site = Site::new();
+    site.edit(
+        MEETING,
+        "Godkendt.",
+        &format!("Godkendt.\n\n{}", "<div>".repeat(2_000)),
+    );
+    let line = line_of(&site.path(MEETING), "<div>");
+    site.fails_with(&[&format!(
+        "{MEETING}:{line}: this text holds raw HTML, and its elements nest 2000 levels deep: \
+         expected at most 1000; close the tags that are left open, or write the text as Markdown"
+    )]);
+}
+
+#[test]
+fn links_and_images_with_a_scheme_that_could_run_script() {
+    for (target, scheme) in [
+        ("javascript:alert(1)", "javascript"),
+        ("JAVASCRIPT:alert(1)", "javascript"),
+        ("&#x6A;avascript:alert(1)", "javascript"),
+        ("<java\tscript:alert(1)>", "javascript"),
+        (
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "data",
+        ),
+        ("vbscript:msgbox(1)", "vbscript"),
+        ("file:///etc/passwd", "file"),
+    ] {
+        let site = Site::new();
+        site.edit(MEETING, "Godkendt.", &format!("Godkendt [her]({target})."));
+        let line = line_of(&site.path(MEETING), "Godkendt [her]");
+        let shown = target
+            .trim_matches(['<', '>'])
+            .replace("&#x6A;", "j")
+            .replace('\t', "\\t");
+        site.fails_with(&[&format!(
+            "{MEETING}:{line}: the link `{shown}` has the URL scheme `{scheme}:`, which is not \
+             allowed: expected an https://, http://, mailto: or tel: URL, a `#` anchor or an \
+             attachment"
+        )]);
+    }
+    let site = Site::new();
+    let index = "content/integrationsraadet/_index.md";
+    site.edit(
+        index,
+        "Integrationsrådet rådgiver",
+        "![logo](data:image/svg+xml,<svg/onload=alert(1)>) Integrationsrådet rådgiver",
+    );
+    let line = line_of(&site.path(index), "![logo]");
+    site.fails_with(&[&format!(
+        "{index}:{line}: the image `data:image/svg+xml,<svg/onload=alert(1)>` has the URL scheme \
+         `data:`, which is not allowed: expected an https://, http://, mailto: or tel: URL, a \
+         `#` anchor or an attachment"
+    )]);
+}
+
+#[test]
+fn attachment_links_cannot_leave_the_meeting_folder() {
+    let folder = "content/integrationsraadet/2023-10-10";
+    let expected_folder = |link: &str| {
+        format!(
+            "the link `{link}` must name a file in the meeting's attachment folder: expected \
+             `2023-10-10/<file>`, with the file in {folder}/"
+        )
+    };
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "2023-10-10/../../../site.toml",
+            expected_folder("2023-10-10/../../../site.toml"),
+        ),
+        (
+            "2023-10-10\\handleplan-maalsaetning-1.pdf",
+            expected_folder("2023-10-10\\handleplan-maalsaetning-1.pdf"),
+        ),
+        (
+            "2023-10-10/%2e%2e%2f%2e%2e%2fsite.toml",
+            "the attachment name `%2e%2e%2f%2e%2e%2fsite.toml` is not a safe file name: use \
+             lowercase letters a–z, digits, `-`, `_` and `.`, e.g. rename it to \
+             `2e-2e-2f-2e-2e-2fsite.toml`"
+                .to_owned(),
+        ),
+        (
+            "/etc/passwd",
+            "the link `/etc/passwd` starts with `/`, which breaks when the site is served under a \
+             sub-path or opened from disk: link to a full URL (https://…) or to an attachment"
+                .to_owned(),
+        ),
+    ];
+    for (link, message) in cases {
+        let site = Site::new();
+        site.edit(
+            MEETING,
+            "(2023-10-10/handleplan-maalsaetning-1.pdf)",
+            &format!("({link})"),
+        );
+        let line = line_of(&site.path(MEETING), "[Udkast til handleplan, målsætning 1]");
+        site.fails_with(&[&format!("{MEETING}:{line}: {message}")]);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn attachments_behind_symbolic_links_are_refused() {
+    let link = "[Udkast til handleplan, målsætning 1]";
+    // A file in the folder that links to a file outside the content folder.
+    let site = Site::new();
+    let folder = site.path("content/integrationsraadet/2023-10-10");
+    std::os::unix::fs::symlink(site.path("site.toml"), folder.join("site.pdf")).unwrap();
+    site.edit(MEETING, "handleplan-maalsaetning-1.pdf)", "site.pdf)");
+    let line = line_of(&site.path(MEETING), link);
+    site.fails_with(&[&format!(
+        "{MEETING}:{line}: the attachment content/integrationsraadet/2023-10-10/site.pdf is a \
+         symbolic link: copy the file itself into the folder"
+    )]);
+    // The attachment folder itself links to a folder outside the content folder.
+    let site = Site::new();
+    let folder = site.path("content/integrationsraadet/2023-10-10");
+    let outside = site.root.join("outside");
+    fs::rename(&folder, &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, &folder).unwrap();
+    let line = line_of(&site.path(MEETING), link);
+    site.fails_with(&[&format!(
+        "{MEETING}:{line}: the attachment folder content/integrationsraadet/2023-10-10 is a \
+         symbolic link: expected a real folder beside the meeting file, holding the files \
+         themselves"
+    )]);
+}
+
+#[test]
+fn site_toml_links_and_hosts_that_could_run_script() {
+    let site = Site::new();
+    site.edit(
+        "site.toml",
+        "accessibility_statement = \"https://was.digst.dk/www-example-dk\"",
+        "accessibility_statement = \"javascript:alert(1)\"",
+    );
+    let line = line_of(&site.path("site.toml"), "accessibility_statement");
+    site.fails_with(&[&format!(
+        "site.toml:{line}: accessibility_statement: `javascript:alert(1)` has the scheme \
+         `javascript:`: expected an http:// or https:// URL, e.g. \
+         `https://www.kommune.dk/tilgaengelighed`"
+    )]);
+
+    let site = Site::new();
+    site.edit(
+        "site.toml",
+        "language = \"da\"",
+        "language = \"da\"\niframe_hosts = [\"https://evil.example/\"]",
+    );
+    site.fails_with(&[
+        "site.toml:6: iframe_hosts: `https://evil.example/` is not a host name: \
+         expected names such as \"www.youtube-nocookie.com\", without `https://` or a path",
     ]);
 }
 
@@ -255,7 +452,7 @@ fn site_toml_problems_name_the_key() {
         "language = \"da\"",
         "language = \"da\"\ncolour = \"red\"",
     );
-    site.fails_with(&["site.toml:6: unknown field `colour`, expected one of `title`, `municipality`, `base_url`, `language`, `theme`, `accessibility_statement`, `contact`, `max_attachment_mb`"]);
+    site.fails_with(&["site.toml:6: unknown field `colour`, expected one of `title`, `municipality`, `base_url`, `language`, `theme`, `accessibility_statement`, `contact`, `max_attachment_mb`, `iframe_hosts`"]);
 }
 
 #[test]

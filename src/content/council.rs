@@ -7,7 +7,7 @@ use pulldown_cmark::Parser;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use super::markdown::{BodyWriter, options, to_html};
+use super::markdown::{Body, BodyWriter, options};
 use super::meeting::MeetingFile;
 use super::model::{Council, Link, Member};
 use super::source::{Source, parse_date};
@@ -66,10 +66,16 @@ pub fn load(
         }
     }
 
-    let index = load_index(&dir.join(INDEX_FILE), &index_shown, decimal_comma);
+    let iframe_hosts = &config.iframe_hosts;
+    let index = load_index(
+        &dir.join(INDEX_FILE),
+        &index_shown,
+        decimal_comma,
+        iframe_hosts,
+    );
     let meetings = files
         .par_iter()
-        .map(|file| file.load(dir, shown, decimal_comma))
+        .map(|file| file.load(dir, shown, decimal_comma, iframe_hosts))
         .collect();
     let mut loaded = collect_ok(meetings, &mut diagnostics);
     let Index {
@@ -116,7 +122,12 @@ struct Index {
     fingerprint: u128,
 }
 
-fn load_index(path: &Path, shown: &Path, decimal_comma: bool) -> Result<Index, Vec<Diagnostic>> {
+fn load_index(
+    path: &Path,
+    shown: &Path,
+    decimal_comma: bool,
+    iframe_hosts: &[String],
+) -> Result<Index, Vec<Diagnostic>> {
     if !path.is_file() {
         return Err(vec![Diagnostic::file(
             shown,
@@ -138,8 +149,9 @@ fn load_index(path: &Path, shown: &Path, decimal_comma: bool) -> Result<Index, V
         source.body_first_line(),
         None,
         decimal_comma,
+        iframe_hosts,
     );
-    let mut events = Vec::new();
+    let mut events = Body::default();
     for (event, range) in Parser::new_ext(source.body(), options()).into_offset_iter() {
         writer.push(event, range.start, &mut events);
     }
@@ -150,7 +162,7 @@ fn load_index(path: &Path, shown: &Path, decimal_comma: bool) -> Result<Index, V
         fingerprint: source.fingerprint,
         front,
         established,
-        kommissorium_html: to_html(events),
+        kommissorium_html: writer.html(events),
         links: writer.links,
     })
 }

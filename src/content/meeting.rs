@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
-use super::markdown::{AttachmentFolder, BodyWriter, options, push_heading_text, to_html};
+use super::markdown::{AttachmentFolder, Body, BodyWriter, HeadingText, options};
 use super::model::{Item, Meeting, Section, SectionKind, Status};
 use super::source::{Source, parse_date, parse_time};
 use crate::diagnostics::Diagnostic;
@@ -90,14 +90,34 @@ impl MeetingFile {
         })
     }
 
-    /// Read and parse the file; `council_dir` holds its attachment folder.
+    /// Read and parse the file; `council_dir` holds its attachment folder; raw HTML may embed
+    /// iframes from `iframe_hosts`.
     pub fn load(
         &self,
         council_dir: &Path,
         council_shown: &Path,
         decimal_comma: bool,
+        iframe_hosts: &[String],
     ) -> Result<Meeting, Vec<Diagnostic>> {
         let source = Source::read(&self.path, &self.shown).map_err(|d| vec![d])?;
+        self.parse(
+            &source,
+            council_dir,
+            council_shown,
+            decimal_comma,
+            iframe_hosts,
+        )
+    }
+
+    /// Parse the file's `source`, read already; `council_dir` holds its attachment folder.
+    pub fn parse(
+        &self,
+        source: &Source,
+        council_dir: &Path,
+        council_shown: &Path,
+        decimal_comma: bool,
+        iframe_hosts: &[String],
+    ) -> Result<Meeting, Vec<Diagnostic>> {
         let front: FrontMatter = source.front_matter(&self.shown).map_err(|d| vec![d])?;
         let shown = &self.shown;
         let date = source.field(shown, "date", &front.date, parse_date);
@@ -146,6 +166,7 @@ impl MeetingFile {
             source.body_first_line(),
             Some(folder),
             decimal_comma,
+            iframe_hosts,
         );
         let (intro_html, items) = parse_items(source.body(), &mut writer);
         diagnostics.append(&mut writer.diagnostics);
@@ -180,7 +201,7 @@ pub const ATTRIBUTES_ON_ITEMS_ONLY: &str = "heading attributes such as `{.lukket
 /// The heading whose text is being collected.
 struct OpenHeading {
     level: HeadingLevel,
-    text: String,
+    text: HeadingText,
 }
 
 /// The item being read.
@@ -194,27 +215,27 @@ struct OpenSection<'a> {
     kind: SectionKind,
     title: String,
     line: usize,
-    events: Vec<Event<'a>>,
+    body: Body<'a>,
 }
 
 impl OpenItem<'_> {
-    fn close_section(&mut self) {
+    fn close_section(&mut self, writer: &mut BodyWriter<'_>) {
         if let Some(section) = self.section.take() {
-            if section.kind == SectionKind::Intro && section.events.is_empty() {
+            if section.kind == SectionKind::Intro && section.body.events.is_empty() {
                 return;
             }
             self.item.sections.push(Section {
                 kind: section.kind,
                 title: section.title,
                 line: section.line,
-                html: to_html(section.events),
+                html: writer.html(section.body),
             });
         }
     }
 }
 
 fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
-    let mut intro = Vec::new();
+    let mut intro = Body::default();
     let mut items: Vec<Item> = Vec::new();
     let mut open: Option<OpenItem<'_>> = None;
     let mut heading: Option<OpenHeading> = None;
@@ -223,11 +244,11 @@ fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
         if let Some(h) = heading.as_mut() {
             match event {
                 Event::End(TagEnd::Heading(level)) if level == h.level => {
-                    let text = std::mem::take(&mut h.text).trim().to_owned();
+                    let text = h.text.take();
                     heading = None;
                     finish_heading(level, text, range.start, open.as_mut(), writer);
                 }
-                other => push_heading_text(&other, &mut h.text),
+                other => h.text.push(&other),
             }
             continue;
         }
@@ -251,7 +272,7 @@ fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
                     ),
                     HeadingLevel::H2 => {
                         if let Some(mut done) = open.take() {
-                            done.close_section();
+                            done.close_section(writer);
                             items.push(done.item);
                         }
                         let number = items.len() + 1;
@@ -275,12 +296,12 @@ fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
                             "a `###` section before the first agenda item: expected a `## ` item \
                              heading first",
                         ),
-                        Some(item) => item.close_section(),
+                        Some(item) => item.close_section(writer),
                     },
                 }
                 heading = Some(OpenHeading {
                     level,
-                    text: String::new(),
+                    text: HeadingText::default(),
                 });
             }
             event => match open.as_mut() {
@@ -292,18 +313,18 @@ fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
                         kind: SectionKind::Intro,
                         title: String::new(),
                         line,
-                        events: Vec::new(),
+                        body: Body::default(),
                     });
-                    writer.push(event, range.start, &mut section.events);
+                    writer.push(event, range.start, &mut section.body);
                 }
             },
         }
     }
     if let Some(mut done) = open.take() {
-        done.close_section();
+        done.close_section(writer);
         items.push(done.item);
     }
-    (to_html(intro), items)
+    (writer.html(intro), items)
 }
 
 fn finish_heading(
@@ -340,7 +361,7 @@ fn finish_heading(
                 kind: SectionKind::from_heading(&title),
                 title,
                 line: writer.line(offset),
-                events: Vec::new(),
+                body: Body::default(),
             });
         }
         _ => {}
@@ -417,7 +438,7 @@ mod tests {
 
     fn parse(body: &str) -> (String, Vec<Item>, Vec<Diagnostic>) {
         let file = Path::new("m.md");
-        let mut writer = BodyWriter::new(file, body, 1, None, true);
+        let mut writer = BodyWriter::new(file, body, 1, None, true, &[]);
         let (intro, items) = parse_items(body, &mut writer);
         (intro, items, writer.diagnostics)
     }
@@ -470,18 +491,20 @@ mod tests {
     }
 
     #[test]
-    fn raw_html_is_shown_as_text() {
-        let (_, items, _) = parse("## A\n\n<script>alert(1)</script>\n");
+    fn raw_html_is_sanitised() {
+        let (_, items, _) = parse(
+            "## A <i>kursiv</i><script>x</script>\n\n<script>alert(1)</script>\n\n<b>fed</b>\n",
+        );
+        assert_eq!(items[0].title, "A kursiv");
         let html = &items[0].sections[0].html;
-        assert!(!html.contains("<script>"), "{html}");
-        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert_eq!(html, "\n<p><b>fed</b></p>\n");
     }
 
     #[test]
     fn items_sections_and_links_know_their_lines() {
         let body = "Intro [a](#punkt-2).\n\n## A\n\nTekst.\n\n### Beslutning\n\nSe \
                     [b](https://x.dk/).\n\nB\n---\n\n[c](#c)\n\n## C {.lukket}\n\n[d](#d)\n";
-        let mut writer = BodyWriter::new(Path::new("m.md"), body, 10, None, true);
+        let mut writer = BodyWriter::new(Path::new("m.md"), body, 10, None, true, &[]);
         let (_, items) = parse_items(body, &mut writer);
         assert!(writer.diagnostics.is_empty(), "{:?}", writer.diagnostics);
         let lines: Vec<usize> = items.iter().map(|i| i.line).collect();

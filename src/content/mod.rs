@@ -8,6 +8,7 @@ mod council;
 pub(crate) mod markdown;
 mod meeting;
 mod model;
+mod sanitize;
 mod source;
 
 use std::path::Path;
@@ -30,6 +31,23 @@ pub const CONTENT_DIR: &str = "content";
 
 /// Council slugs that would collide with the site's own pages.
 pub const RESERVED_SLUGS: &[&str] = &["arkiv", "soeg", "sag", "static", "search", "404"];
+
+/// Parse the meeting file named `file_name` (e.g. `2023-10-10.md`) of the council folder
+/// `council_dir` from its contents `bytes`, exactly as [`load`] reads one from disk: the file
+/// name, UTF-8, front matter, agenda items and their HTML, attachments looked up in
+/// `council_dir`. The entry point of the fuzz target `meeting` (fuzz/, docs/fuzzing.md).
+pub fn parse_meeting(
+    file_name: &str,
+    bytes: &[u8],
+    council_dir: &Path,
+    decimal_comma: bool,
+) -> Result<Meeting, Vec<Diagnostic>> {
+    let shown_dir = Path::new(CONTENT_DIR).join(council_dir.file_name().unwrap_or_default());
+    let file = meeting::MeetingFile::new(council_dir.join(file_name), shown_dir.join(file_name))
+        .map_err(|d| vec![d])?;
+    let source = Source::parse(bytes.to_vec(), &file.shown).map_err(|d| vec![d])?;
+    file.parse(&source, council_dir, &shown_dir, decimal_comma, &[])
+}
 
 /// Load every council under `root/content/`, or return all problems found, sorted.
 pub fn load(root: &Path, config: SiteConfig) -> Result<Archive, Vec<Diagnostic>> {

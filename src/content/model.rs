@@ -278,7 +278,7 @@ pub struct Section {
     pub title: String,
     /// The line of its `###` heading in the meeting file (for `Intro`, of its first text).
     pub line: usize,
-    /// Its body, rendered to HTML (raw HTML in the source is shown as text).
+    /// Its body, rendered to HTML (raw HTML in the source sanitised).
     pub html: String,
 }
 

@@ -24,6 +24,19 @@ impl Source {
     pub fn read(path: &Path, shown: &Path) -> Result<Source, Diagnostic> {
         let bytes = std::fs::read(path)
             .map_err(|e| Diagnostic::file(shown, format!("cannot read the file: {e}")))?;
+        Source::parse(bytes, shown)
+    }
+
+    /// Split the file's contents `bytes` (shown as `shown` in messages) like [`Source::read`].
+    pub fn parse(bytes: Vec<u8>, shown: &Path) -> Result<Source, Diagnostic> {
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return Err(Diagnostic::at(
+                shown,
+                1,
+                "the file is UTF-16 text (it starts with a UTF-16 byte-order mark): save it as \
+                 UTF-8",
+            ));
+        }
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(e) => {
@@ -95,7 +108,28 @@ impl Source {
     pub fn front_matter<T: DeserializeOwned>(&self, shown: &Path) -> Result<T, Diagnostic> {
         let yaml = &self.text[self.yaml.clone()];
         let yaml = if yaml.trim().is_empty() { "{}" } else { yaml };
+        if let Some(line) = too_deep(yaml) {
+            return Err(Diagnostic::at(
+                shown,
+                line + 1,
+                format!(
+                    "front matter: more than {MAX_FLOW_DEPTH} `[` or `{{` nested here: expected                      plain values and lists, e.g. `participants: [Anna Lynge, Nikola Bosic]`"
+                ),
+            ));
+        }
         serde_yaml::from_str(yaml).map_err(|e| {
+            // YAML reports a tab in an indentation as a character that cannot start a token, on
+            // a line near it: name the line and the tab instead.
+            if let Some(i) = yaml.lines().position(|l| {
+                l.starts_with([' ', '\t']) && l[..l.len() - l.trim_start().len()].contains('\t')
+            }) {
+                return Diagnostic::at(
+                    shown,
+                    i + 2,
+                    "front matter: a tab indents this line: expected spaces, since YAML \
+                     indents with spaces only",
+                );
+            }
             let (message, mut lines) = strip_positions(&e.to_string());
             lines.extend(e.location().map(|l| l.line()));
             let line = lines.into_iter().min().unwrap_or(1) + 1;
@@ -130,6 +164,29 @@ impl Source {
             })
             .map_or(1, |i| i + 2)
     }
+}
+
+/// Front matter nests `[` and `{` this deep at most. The YAML parser takes time quadratic in
+/// the depth (200 kB of `[` took two minutes), and no front matter needs more than two levels.
+const MAX_FLOW_DEPTH: usize = 32;
+
+/// The 1-based line of `yaml` where `[` and `{` nest deeper than [`MAX_FLOW_DEPTH`], counted
+/// without regard to quotes (a quoted value with so many is no less absurd), if they do.
+fn too_deep(yaml: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (n, line) in yaml.lines().enumerate() {
+        for b in line.bytes() {
+            match b {
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > MAX_FLOW_DEPTH {
+                return Some(n + 1);
+            }
+        }
+    }
+    None
 }
 
 /// serde_yaml's message without its " at line N column M" parts (which count from the YAML's
