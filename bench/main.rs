@@ -1,15 +1,25 @@
 //! referat-bench: generates large, realistic archives of council meetings for referat's tests
 //! and benchmarks.
 //!
-//! `referat-bench corpus --meetings N [--seed S] --out DIR` writes `DIR/site.toml` and
-//! `DIR/content/`; the same N and S always give the same bytes. The corpus is generated as a
-//! plain model first (`corpus`, `model`), then written in a format (`referat`).
+//! `referat-bench corpus --meetings N [--seed S] [--format referat|hugo] --out DIR` writes
+//! `DIR/site.toml` and `DIR/content/` (or, as a Hugo site, `DIR/config.toml`, `DIR/layouts/`,
+//! `DIR/content/`); the same N and S always give the same bytes. The corpus is generated as a
+//! plain model first (`corpus`, `model`), then written in a format (`referat`, `hugo`).
 //!
 //! `referat-bench search [--sizes 1000,10000] [--out FILE]` measures referat's search against
 //! Pagefind on generated archives (`search_bench`, with the Node driver
 //! bench/search_queries.mjs) and writes the report, by default docs/benchmarks-search.md.
+//!
+//! `referat-bench compare [--sizes 1000,10000] [--with-100k] [--runs R] [--quick] [--out FILE]`
+//! measures referat's build and rebuild against Hugo's build plus Pagefind's index of it
+//! (`compare`, with `chart` for the SVG) and writes the report, by default docs/benchmarks.md.
+//! `measure` holds what both benchmarks share.
 
+mod chart;
+mod compare;
 mod corpus;
+mod hugo;
+mod measure;
 mod model;
 mod referat;
 mod rng;
@@ -21,7 +31,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::{Block, Corpus, Status};
 
@@ -46,6 +56,20 @@ enum Command {
     /// Needs the release `referat` binary beside this one, Node.js and npm (Pagefind is
     /// installed into bench/node_modules when missing).
     Search(search_bench::SearchArgs),
+    /// Measure referat's build, and its rebuild after one changed meeting, against Hugo's build
+    /// of the same archive plus Pagefind's index of Hugo's output: wall time, CPU time, peak
+    /// memory, output size and files. Needs the release `referat` binary beside this one; Hugo
+    /// and GNU time are installed with apt-get, Pagefind into bench/node_modules, when missing.
+    Compare(compare::CompareArgs),
+}
+
+/// The formats an archive is written in.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    /// referat's content format: site.toml and content/.
+    Referat,
+    /// A Hugo site: config.toml, layouts/, static/ and content/ with a page bundle per meeting.
+    Hugo,
 }
 
 /// Options of `referat-bench corpus`.
@@ -57,7 +81,11 @@ struct CorpusArgs {
     /// The seed: another seed gives another archive of the same shape.
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
-    /// The folder to write into: new, empty, or holding an earlier corpus (replaced).
+    /// The format to write: referat's, or the same archive as a Hugo site.
+    #[arg(long, value_enum, default_value_t = Format::Referat)]
+    format: Format,
+    /// The folder to write into: new, empty, or holding an earlier corpus of the same format
+    /// (replaced).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
 }
@@ -66,6 +94,7 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Corpus(args) => corpus(&args),
         Command::Search(args) => search_bench::run(&args),
+        Command::Compare(args) => compare::run(&args),
     }
 }
 
@@ -73,11 +102,17 @@ fn main() -> Result<()> {
 fn corpus(args: &CorpusArgs) -> Result<()> {
     let started = Instant::now();
     let (corpus, vocabulary) = corpus::generate(args.meetings as usize, args.seed);
-    let command = format!(
+    let mut command = format!(
         "referat-bench corpus --meetings {} --seed {}",
         args.meetings, args.seed
     );
-    referat::write(&corpus, &args.out, &command)?;
+    match args.format {
+        Format::Referat => referat::write(&corpus, &args.out, &command)?,
+        Format::Hugo => {
+            command.push_str(" --format hugo");
+            hugo::write(&corpus, &args.out, &command)?;
+        }
+    }
     let stats = Stats::of(&corpus);
     println!(
         "Wrote {} councils, {} meetings ({} agendas), {} items ({} closed), {} attachments, \

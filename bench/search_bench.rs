@@ -12,15 +12,17 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
-use chrono::DateTime;
 use clap::Args;
 use serde::Deserialize;
 
-use crate::{corpus, referat};
+use crate::measure::{
+    Bundle, bundle, change_one_meeting, install_pagefind, json_number, kilobytes, machine, median,
+    megabytes, now_utc, pagefind_version, ratio, referat_binary, thousands, version,
+};
+use crate::{corpus, measure, referat};
 
 /// The seed of every archive.
 const SEED: u64 = 1;
@@ -135,14 +137,6 @@ impl Answer {
     }
 }
 
-/// The size of an output folder.
-struct Bundle {
-    /// Apparent bytes of its files.
-    bytes: u64,
-    /// Its files.
-    files: u64,
-}
-
 /// What one size measured; per engine in [`ENGINES`] order.
 struct Measured {
     /// Meetings generated.
@@ -177,25 +171,14 @@ struct Setup {
 pub fn run(args: &SearchArgs) -> Result<()> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bench = repo.join("bench");
-    let referat = std::env::current_exe()?.with_file_name("referat");
-    ensure!(
-        referat.is_file(),
-        "{} is missing: run this as `cargo run --release --bin referat-bench -- search`, which \
-         builds both",
-        referat.display()
-    );
+    let referat = referat_binary("search")?;
     let node = version(Command::new("node").arg("--version"))
         .context("Node.js 20 or newer is needed: apt-get install -y nodejs")?;
     let setup = Setup {
         referat,
         pagefind: install_pagefind(&bench)?,
         driver: bench.join("search_queries.mjs"),
-        // Disk writes on a loaded machine make build times noisy; memory does not.
-        scratch: if Path::new("/dev/shm").is_dir() {
-            PathBuf::from("/dev/shm")
-        } else {
-            std::env::temp_dir()
-        },
+        scratch: measure::default_scratch(),
     };
     let versions = format!(
         "{}, Pagefind {} (npm package `pagefind`, default settings), Node.js {node}",
@@ -217,55 +200,6 @@ pub fn run(args: &SearchArgs) -> Result<()> {
     fs::write(&out, &report).with_context(|| format!("cannot write {}", out.display()))?;
     eprintln!("Wrote {}", out.display());
     Ok(())
-}
-
-/// The first line a command prints, trimmed.
-fn version(command: &mut Command) -> Result<String> {
-    let output = command
-        .output()
-        .with_context(|| format!("cannot run {:?}", command.get_program()))?;
-    ensure!(output.status.success(), "{command:?} failed");
-    Ok(String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_string())
-}
-
-/// The `pagefind` command in bench/node_modules, installed first when missing: the exact version
-/// bench/package.json and bench/package-lock.json pin. (`npm install`, not `npm ci`: a registry
-/// that lacks the binaries of other platforms leaves them out of the lock file, and `npm ci`
-/// then refuses it.)
-fn install_pagefind(bench: &Path) -> Result<PathBuf> {
-    let pagefind = bench.join("node_modules/.bin/pagefind");
-    if !pagefind.is_file() {
-        eprintln!(
-            "Installing Pagefind: npm install --prefix {}",
-            bench.display()
-        );
-        let status = Command::new("npm")
-            .arg("install")
-            .arg("--prefix")
-            .arg(bench)
-            .status()
-            .context("cannot run npm: install Node.js 20 or newer with npm")?;
-        ensure!(
-            status.success() && pagefind.is_file(),
-            "npm install --prefix {} did not install Pagefind",
-            bench.display()
-        );
-    }
-    Ok(pagefind)
-}
-
-/// The installed Pagefind's version.
-fn pagefind_version(bench: &Path) -> Result<String> {
-    let manifest = bench.join("node_modules/pagefind/package.json");
-    let json: serde_json::Value = serde_json::from_slice(
-        &fs::read(&manifest).with_context(|| format!("cannot read {}", manifest.display()))?,
-    )?;
-    Ok(json["version"].as_str().unwrap_or("unknown").to_string())
 }
 
 /// Generates, builds, indexes and queries the archive of `meetings` meetings.
@@ -354,84 +288,10 @@ fn measure(setup: &Setup, meetings: u32, runs: u32) -> Result<Measured> {
     })
 }
 
-/// Run `referat build` on the site at `root`: its wall time, and its summary line.
+/// Runs `referat build` on the site at `root`: its wall time, and its summary line.
 fn referat_build(setup: &Setup, root: &Path) -> Result<(Duration, String)> {
-    let started = Instant::now();
-    let output = Command::new(&setup.referat)
-        .arg("build")
-        .arg("--root")
-        .arg(root)
-        .output()
-        .with_context(|| format!("cannot run {}", setup.referat.display()))?;
-    let time = started.elapsed();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    ensure!(output.status.success(), "referat build failed:\n{stderr}");
-    let summary = stderr
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .replace(&root.join("public").display().to_string(), "public");
-    Ok((time, summary))
-}
-
-/// Change the title of the first item of the newest meeting of the first council in `content`,
-/// as a webmaster correcting the latest minutes would.
-fn change_one_meeting(content: &Path) -> Result<()> {
-    let sorted = |dir: &Path| -> Result<Vec<PathBuf>> {
-        let mut paths = fs::read_dir(dir)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<Vec<_>, _>>()?;
-        paths.sort();
-        Ok(paths)
-    };
-    let council = sorted(content)?
-        .into_iter()
-        .find(|p| p.is_dir())
-        .context("the corpus has no council")?;
-    let meeting = sorted(&council)?
-        .into_iter()
-        .rfind(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("_index.md"))
-        .context("the council has no meeting")?;
-    let text = fs::read_to_string(&meeting)?;
-    let title = text
-        .lines()
-        .find(|l| l.starts_with("## "))
-        .context("the meeting has no item")?;
-    fs::write(
-        &meeting,
-        text.replacen(title, &format!("{title} (rettet)"), 1),
-    )
-    .with_context(|| format!("cannot change {}", meeting.display()))
-}
-
-/// The number at `path` in a JSON file.
-fn json_number(file: &Path, path: &[&str]) -> Result<u64> {
-    let json: serde_json::Value = serde_json::from_slice(
-        &fs::read(file).with_context(|| format!("cannot read {}", file.display()))?,
-    )?;
-    path.iter()
-        .fold(&json, |value, key| &value[key])
-        .as_u64()
-        .with_context(|| format!("{} has no number at {}", file.display(), path.join(".")))
-}
-
-/// The files under `dir` and their apparent bytes.
-fn bundle(dir: &Path) -> Result<Bundle> {
-    let mut total = Bundle { bytes: 0, files: 0 };
-    for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
-        let entry = entry?;
-        let meta = entry.metadata()?;
-        if meta.is_dir() {
-            let inner = bundle(&entry.path())?;
-            total.bytes += inner.bytes;
-            total.files += inner.files;
-        } else {
-            total.bytes += meta.len();
-            total.files += 1;
-        }
-    }
-    Ok(total)
+    let (usage, summary) = measure::referat_build(&setup.referat, root)?;
+    Ok((usage.wall, summary))
 }
 
 /// `query` asked of `engine` as a first query, `runs` times, each in a fresh Node process.
@@ -466,36 +326,18 @@ fn ask(setup: &Setup, engine: &str, site: &Path, query: &str, runs: u32) -> Resu
             .with_context(|| format!("{engine}: {} is of no known kind", file.path))?;
         bytes[kind] += file.bytes;
     }
-    times.sort_by(f64::total_cmp);
-    let middle = times.len() / 2;
     Ok(Answer {
         total: run.total,
         shown: run.shown,
         bytes,
         gzip: run.files.iter().map(|f| f.gzip).sum(),
-        ms: if times.len() % 2 == 1 {
-            times[middle]
-        } else {
-            (times[middle - 1] + times[middle]) / 2.0
-        },
+        ms: median(&times),
     })
 }
 
 /// The report's title, the machine, the versions, the command and how each figure is measured.
 fn header(args: &SearchArgs, versions: &str, scratch: &Path) -> Result<String> {
-    let cores = thread::available_parallelism().map_or(0, |n| n.get());
-    let cpu = fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
-                .map(|(_, model)| model.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-    let date = DateTime::from_timestamp(now as i64, 0)
-        .context("the clock is off")?
-        .format("%Y-%m-%d %H:%M UTC");
+    let date = now_utc()?;
     let sizes: Vec<String> = args.sizes.iter().map(u32::to_string).collect();
     let mut command = format!(
         "cargo run --release --bin referat-bench -- search --sizes {} --runs {}",
@@ -508,7 +350,7 @@ fn header(args: &SearchArgs, versions: &str, scratch: &Path) -> Result<String> {
     let mut s = String::new();
     writeln!(s, "# Search benchmark: referat against Pagefind\n")?;
     writeln!(s, "Written by `{command}` on {date}.\n")?;
-    writeln!(s, "- Machine: {cpu}, {cores} cores (nproc).")?;
+    writeln!(s, "- Machine: {}.", machine())?;
     writeln!(s, "- Versions: {versions}.")?;
     writeln!(
         s,
@@ -741,36 +583,4 @@ fn figures(bytes: [f64; 4], ours_ms: f64, theirs_ms: f64) -> String {
         ratio(ours_gzip, theirs_gzip),
         ratio(ours_ms, theirs_ms)
     )
-}
-
-/// `a / b` with 2 decimals.
-fn ratio(a: f64, b: f64) -> String {
-    if b == 0.0 {
-        "–".into()
-    } else {
-        format!("{:.2}", a / b)
-    }
-}
-
-/// Bytes in kB with 1 decimal.
-fn kilobytes(bytes: f64) -> String {
-    format!("{:.1}", bytes / 1e3)
-}
-
-/// Bytes in MB with 1 decimal.
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
-}
-
-/// `n` with a comma between thousands.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
