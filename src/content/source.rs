@@ -113,7 +113,8 @@ impl Source {
                 shown,
                 line + 1,
                 format!(
-                    "front matter: more than {MAX_FLOW_DEPTH} `[` or `{{` nested here: expected                      plain values and lists, e.g. `participants: [Anna Lynge, Nikola Bosic]`"
+                    "front matter: more than {MAX_FLOW_DEPTH} `[` or `{{` nested here: expected \
+                     plain values and lists, e.g. `participants: [Anna Lynge, Nikola Bosic]`"
                 ),
             ));
         }
