@@ -18,13 +18,10 @@
 
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { launch, required, step, steps, until, watchdog, watcher } from './harness.mjs';
 
 const SITE_URL = required('SITE_URL');
 const STATEMENT = required('ACCESSIBILITY_STATEMENT');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const WAIT_MS = 10_000;
-const ORIGIN = new URL(SITE_URL).origin;
 const SEARCH_URL = new URL('soeg/', SITE_URL).href;
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -36,37 +33,7 @@ const PER_TYPE = 3;
 /** The most Tab presses a walk takes before it gives up. */
 const MAX_TABS = 150;
 
-function required(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`${name} is not set: run this script through \`cargo nextest run --test browser\``);
-    process.exit(2);
-  }
-  return value;
-}
-
-const watchdog = setTimeout(() => {
-  console.error('the accessibility test did not finish in 110 s');
-  process.exit(1);
-}, 110_000);
-
-/** Wait until `read()` (run in the page) satisfies `ok`; fail naming `what` and what was seen. */
-async function until(page, what, read, ok, arg) {
-  const deadline = Date.now() + WAIT_MS;
-  let seen;
-  for (;;) {
-    try {
-      seen = await page.evaluate(read, arg);
-      if (ok(seen)) return seen;
-    } catch (error) {
-      seen = `(${error.message.split('\n')[0]})`;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${WAIT_MS / 1000} s waiting for ${what}; last seen: ${JSON.stringify(seen)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const timer = watchdog('the accessibility test', 110);
 
 const statusText = () => document.getElementById('soeg-status')?.textContent.trim() ?? '';
 
@@ -80,56 +47,11 @@ async function searchAnswered(page, expectResults) {
   }
 }
 
-const steps = [];
-async function step(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-  } catch (error) {
-    console.log(`not ok ${steps.length + 1} - ${name}`);
-    throw error;
-  }
-  steps.push(name);
-  console.log(`ok ${steps.length} - ${name} (${Date.now() - started} ms)`);
-}
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  // Playwright starts Chromium with a new, empty user data dir of its own and removes it after.
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  timeout: WAIT_MS,
-});
+const browser = await launch();
 
 // What goes wrong beside the steps: script errors, failed or stray requests.
-const problems = [];
-function watch(page) {
-  page.setDefaultTimeout(WAIT_MS);
-  page.setDefaultNavigationTimeout(WAIT_MS);
-  page.on('pageerror', (error) => problems.push(`script error on ${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      problems.push(`console error on ${page.url()}: ${message.text()}`);
-    }
-  });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-  page.on('response', (response) => {
-    const url = response.url();
-    if (url === `${ORIGIN}/favicon.ico`) return; // the browser's own guess, not a link of the site
-    if (!url.startsWith(SITE_URL)) problems.push(`a request outside the site's sub-path: ${url}`);
-    else if (response.status() >= 400 && !expected404.has(url)) problems.push(`HTTP ${response.status()} for ${url}`);
-  });
-}
 const expected404 = new Set();
+const { problems, watch } = watcher(SITE_URL, expected404);
 
 /** Run axe-core in `page` at the WCAG 2.1 A/AA tags; the violations, one line per element. */
 async function axeViolations(page, label, context) {
@@ -412,7 +334,7 @@ try {
   if (problems.length) console.error(`also:\n  ${problems.join('\n  ')}`);
 } finally {
   await browser.close();
-  clearTimeout(watchdog);
+  clearTimeout(timer);
 }
 
 console.log(`${steps.length} passed, ${failed ? 1 : 0} failed`);

@@ -11,29 +11,14 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { launch, required, step, steps, until, watchdog, watcher } from './harness.mjs';
 
 const SITE_URL = required('SITE_URL');
 const SITE_ROOT = required('SITE_ROOT');
 const REFERAT_BIN = required('REFERAT_BIN');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const WAIT_MS = 10_000;
-const ORIGIN = new URL(SITE_URL).origin;
 const SEARCH_URL = new URL('soeg/', SITE_URL).href;
 
-function required(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`${name} is not set: run this script through \`cargo nextest run --test browser\``);
-    process.exit(2);
-  }
-  return value;
-}
-
-const watchdog = setTimeout(() => {
-  console.error('the browser test did not finish in 60 s');
-  process.exit(1);
-}, 60_000);
+const timer = watchdog('the browser test', 60);
 
 /** What `referat search` answers for `query`: the total and the URLs of the first page. */
 function cli(query, ...args) {
@@ -44,24 +29,6 @@ function cli(query, ...args) {
   );
   const answer = JSON.parse(out);
   return { total: answer.total, urls: answer.results.map((r) => r.url), facets: answer.facets };
-}
-
-/** Wait until `read()` (run in the page) satisfies `ok`; fail naming `what` and what was seen. */
-async function until(page, what, read, ok, arg) {
-  const deadline = Date.now() + WAIT_MS;
-  let seen;
-  for (;;) {
-    try {
-      seen = await page.evaluate(read, arg);
-      if (ok(seen)) return seen;
-    } catch (error) {
-      seen = `(${error.message.split('\n')[0]})`;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${WAIT_MS / 1000} s waiting for ${what}; last seen: ${JSON.stringify(seen)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const statusText = () => document.getElementById('soeg-status')?.textContent.trim();
@@ -82,56 +49,10 @@ async function expectResults(page, query, expected, label) {
   assert.equal(await page.locator('#soeg .search-body').isVisible(), true, 'filters and results are shown');
 }
 
-const steps = [];
-async function step(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-  } catch (error) {
-    console.log(`not ok ${steps.length + 1} - ${name}`);
-    throw error;
-  }
-  steps.push(name);
-  console.log(`ok ${steps.length} - ${name} (${Date.now() - started} ms)`);
-}
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  // Playwright starts Chromium with a new, empty user data dir of its own and removes it after.
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  timeout: WAIT_MS,
-});
+const browser = await launch();
 
 // What goes wrong beside the steps: script errors, failed or stray requests.
-const problems = [];
-function watch(page) {
-  page.setDefaultTimeout(WAIT_MS);
-  page.setDefaultNavigationTimeout(WAIT_MS);
-  page.on('pageerror', (error) => problems.push(`script error on ${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    // A failed load is also a response, checked below (where the favicon guess is let off).
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      problems.push(`console error on ${page.url()}: ${message.text()}`);
-    }
-  });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`));
-  page.on('response', (response) => {
-    const url = response.url();
-    if (url === `${ORIGIN}/favicon.ico`) return; // the browser's own guess, not a link of the site
-    if (!url.startsWith(SITE_URL)) problems.push(`a request outside the site's sub-path: ${url}`);
-    else if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${url}`);
-  });
-}
+const { problems, watch } = watcher(SITE_URL);
 
 let failed = false;
 try {
@@ -249,7 +170,7 @@ try {
   if (problems.length) console.error(`also:\n  ${problems.join('\n  ')}`);
 } finally {
   await browser.close();
-  clearTimeout(watchdog);
+  clearTimeout(timer);
 }
 
 console.log(`${steps.length} passed, ${failed ? 1 : 0} failed`);
