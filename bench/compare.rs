@@ -207,7 +207,7 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     sizes.sort_unstable();
     sizes.dedup();
 
-    let referat = referat_binary("compare")?;
+    let referat = referat_binary()?;
     let scratch = args.scratch.clone().unwrap_or_else(default_scratch);
     let largest = sizes.last().copied().unwrap_or(0);
     let needed = u64::from(largest) * BYTES_PER_MEETING;

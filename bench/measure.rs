@@ -132,13 +132,31 @@ pub fn version(command: &mut Command) -> Result<String> {
         .to_string())
 }
 
-/// The release `referat` binary beside this one; `subcommand` is this one's, for the message.
-pub fn referat_binary(subcommand: &str) -> Result<PathBuf> {
+/// The release `referat` binary beside this one, built first: `cargo run --bin referat-bench`
+/// builds only this binary, and a `referat` left from older sources would be measured instead.
+pub fn referat_binary() -> Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--bin",
+            "referat",
+            "--manifest-path",
+        ])
+        .arg(&manifest)
+        .status()
+        .context("cannot run cargo to build referat")?;
+    ensure!(
+        status.success(),
+        "cargo build --release --bin referat failed"
+    );
     let referat = std::env::current_exe()?.with_file_name("referat");
     ensure!(
         referat.is_file(),
-        "{} is missing: run this as `cargo run --release --bin referat-bench -- {subcommand}`, \
-         which builds both",
+        "{} is missing after `cargo build --release --bin referat`",
         referat.display()
     );
     Ok(referat)

@@ -171,7 +171,7 @@ struct Setup {
 pub fn run(args: &SearchArgs) -> Result<()> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bench = repo.join("bench");
-    let referat = referat_binary("search")?;
+    let referat = referat_binary()?;
     let node = version(Command::new("node").arg("--version"))
         .context("Node.js 20 or newer is needed: apt-get install -y nodejs")?;
     let setup = Setup {
