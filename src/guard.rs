@@ -47,14 +47,14 @@ struct Origin {
     line: usize,
 }
 
-/// What the guard looks for in every file a build writes.
+/// What the guard looks for in every file a build writes. The default looks for CPR numbers
+/// only, as for a site without closed items.
+#[derive(Default)]
 pub struct Guard {
     /// The closed runs in each of their written forms; `None` when there are none.
     needles: Option<AhoCorasick>,
     /// The origin of each pattern of `needles`, by pattern number.
     origins: Vec<Origin>,
-    /// How many runs of closed text are looked for.
-    runs: usize,
 }
 
 /// Something a file was about to publish that it must not.
@@ -147,11 +147,7 @@ impl Guard {
         candidates.sort_by(|a, b| a.0.cmp(&b.0));
         candidates.dedup_by(|a, b| a.0 == b.0);
         if candidates.is_empty() {
-            return Ok(Guard {
-                needles: None,
-                origins: Vec::new(),
-                runs: 0,
-            });
+            return Ok(Guard::default());
         }
 
         // Each candidate as written (meeting and council files, site.toml) and as HTML has it
@@ -205,12 +201,10 @@ impl Guard {
 
         let mut patterns = Vec::new();
         let mut origins = Vec::new();
-        let mut runs = 0;
         for ((text, origin), published) in candidates.into_iter().zip(published) {
             if published.into_inner() {
                 continue;
             }
-            runs += 1;
             for form in written_forms(&text) {
                 patterns.push(form);
                 origins.push(origin.clone());
@@ -224,25 +218,7 @@ impl Guard {
                     .context("cannot search for the text of the closed items")?,
             )
         };
-        Ok(Guard {
-            needles,
-            origins,
-            runs,
-        })
-    }
-
-    /// A guard that looks for CPR numbers only, for sites without closed items.
-    pub fn without_closed_items() -> Guard {
-        Guard {
-            needles: None,
-            origins: Vec::new(),
-            runs: 0,
-        }
-    }
-
-    /// How many runs of closed text every written file is searched for.
-    pub fn runs(&self) -> usize {
-        self.runs
+        Ok(Guard { needles, origins })
     }
 
     /// What `bytes`, about to be published at `path`, must not publish: the first closed text

@@ -574,7 +574,7 @@ mod tests {
         // Killed after the first move.
         fs::rename(staged.join("a.html"), output.join("a.html")).unwrap();
 
-        let staging = Staging::new(&output, &root, false, Guard::without_closed_items()).unwrap();
+        let staging = Staging::new(&output, &root, false, Guard::default()).unwrap();
         assert_eq!(fs::read_to_string(output.join("a.html")).unwrap(), "new");
         assert_eq!(
             fs::read_to_string(output.join("new/b.html")).unwrap(),
