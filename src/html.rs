@@ -57,10 +57,10 @@ pub fn to_text(html: &str) -> String {
         "hr",
         "table",
     ];
-    let mut text = String::with_capacity(html.len());
+    let mut text = PlainText::with_capacity(html.len());
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
-        text.push_str(&rest[..lt].replace('\n', " "));
+        text.push_html(&rest[..lt]);
         let Some(gt) = rest[lt..].find('>') else {
             rest = &rest[lt..];
             break;
@@ -72,19 +72,79 @@ pub fn to_text(html: &str) -> String {
             .next()
             .unwrap_or("");
         if BLOCKS.contains(&name) {
-            text.push('\n');
+            text.line_break();
         }
         rest = &rest[lt + gt + 1..];
     }
-    text.push_str(&rest.replace('\n', " "));
-    let mut lines: Vec<String> = Vec::new();
-    for line in unescape(&text).lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if !words.is_empty() {
-            lines.push(words.join(" "));
+    text.push_html(rest);
+    text.out
+}
+
+/// Plain text being put together: blanks made one, lines without blanks at either end, no
+/// empty lines.
+struct PlainText {
+    out: String,
+    blank: bool,
+    line_break: bool,
+}
+
+impl PlainText {
+    fn with_capacity(capacity: usize) -> PlainText {
+        PlainText {
+            out: String::with_capacity(capacity),
+            blank: false,
+            line_break: false,
         }
     }
-    lines.join("\n")
+
+    /// Add text without tags, its escapes of [`unescape`] decoded.
+    fn push_html(&mut self, html: &str) {
+        const ESCAPES: [(&str, char); 6] = [
+            ("&lt;", '<'),
+            ("&gt;", '>'),
+            ("&quot;", '"'),
+            ("&#39;", '\''),
+            ("&nbsp;", '\u{a0}'),
+            ("&amp;", '&'),
+        ];
+        let mut rest = html;
+        while let Some(c) = rest.chars().next() {
+            let escape = (c == '&')
+                .then(|| ESCAPES.iter().find(|(e, _)| rest.starts_with(e)))
+                .flatten();
+            match escape {
+                Some((e, decoded)) => {
+                    self.push(*decoded);
+                    rest = &rest[e.len()..];
+                }
+                None => {
+                    self.push(c);
+                    rest = &rest[c.len_utf8()..];
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.blank = true;
+            return;
+        }
+        if !self.out.is_empty() {
+            if self.line_break {
+                self.out.push('\n');
+            } else if self.blank {
+                self.out.push(' ');
+            }
+        }
+        self.blank = false;
+        self.line_break = false;
+        self.out.push(c);
+    }
+
+    fn line_break(&mut self) {
+        self.line_break = true;
+    }
 }
 
 #[cfg(test)]
