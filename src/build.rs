@@ -135,7 +135,7 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
     files += progress.stage("open data", None, |_| {
         opendata::write(&archive, sink).context("cannot write the open data")
     })?;
-    let bundle = search::index_and_export(root, &archive, &stamp, sink, progress)
+    let bundle = search::index_and_export(root, &archive, &stamp, options.clean, sink, progress)
         .context("cannot build the search index")?;
     let published = progress.stage("publish", None, |_| {
         staging

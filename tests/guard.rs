@@ -134,4 +134,9 @@ fn an_item_closed_after_it_was_published_leaves_no_trace() {
         let text = String::from_utf8_lossy(&scanned(&path, &bytes)).into_owned();
         assert!(!text.contains(sentence), "{path} still has the closed text");
     }
+    let segments = search_index_segments(&root);
+    assert!(
+        segments.iter().all(|&(_, deleted)| deleted == 0),
+        "the kept search index still holds the item as a deleted document: {segments:?}"
+    );
 }

@@ -28,8 +28,9 @@ fn folders(dir: &Path) -> BTreeSet<String> {
     out
 }
 
-/// Build `root` into `output` reusing the last build, then into a new folder with `--clean`;
-/// require the same files, bytes and folders. Returns how many files the build said it changed.
+/// Build `root` into `output` reusing the last build, then a copy of `root` without its cache
+/// into a new folder with `--clean`; require the same files, bytes and folders. Returns how many
+/// files the build said it changed.
 fn rebuild_matches_clean(root: &Path, output: &Path, what: &str) -> usize {
     let out = referat(&[
         "build",
@@ -48,9 +49,10 @@ fn rebuild_matches_clean(root: &Path, output: &Path, what: &str) -> usize {
         .unwrap_or_else(|| {
             panic!("after {what}, the build did not publish incrementally: {stderr}")
         });
-    let clean_dir = tempfile::tempdir().unwrap();
+    let (clean_dir, clean_root) = site_copy(root);
+    fs::remove_dir_all(clean_root.join(".referat-cache")).unwrap();
     let clean = clean_dir.path().join("public");
-    build_ok(root, &clean, &["--clean"]);
+    build_ok(&clean_root, &clean, &["--clean"]);
     let (got, want) = (read_tree(output), read_tree(&clean));
     let got_paths: BTreeSet<&String> = got.keys().collect();
     let want_paths: BTreeSet<&String> = want.keys().collect();
@@ -138,6 +140,11 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
         untouched_before,
         "another council's page was rewritten"
     );
+    let segments = search_index_segments(&root);
+    assert!(
+        segments.len() == 2 && segments[0].1 > 0 && segments[1].1 == 0,
+        "the edited meeting's documents were not replaced in the kept search index: {segments:?}"
+    );
 
     let added: Vec<String> = fs::read_to_string(meeting)
         .unwrap()
@@ -149,6 +156,11 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
         .collect();
     fs::write(first.join("2026-12-30.md"), added.join("\n") + "\n").unwrap();
     rebuild_matches_clean(&root, &output, "a new meeting");
+    assert_eq!(
+        search_index_segments(&root).len(),
+        3,
+        "the new meeting was not added to the kept search index"
+    );
 
     let gone = &meeting_files(last)[1];
     let gone_page = output.join(format!(
@@ -163,6 +175,11 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
     assert!(
         !gone_page.exists(),
         "the deleted meeting's page is still published"
+    );
+    let segments = search_index_segments(&root);
+    assert!(
+        segments.len() == 1 && segments[0].1 == 0,
+        "with a meeting deleted, the search index was not made anew: {segments:?}"
     );
 
     let attachments: Vec<PathBuf> = councils

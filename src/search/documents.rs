@@ -5,7 +5,9 @@
 //! Closed items are skipped here, so nothing of them reaches the index.
 
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::content::{Archive, Council, Item, Meeting, SectionKind, Status};
 use crate::html::to_text;
@@ -53,6 +55,22 @@ pub struct Document {
     pub fields: [String; 5],
     /// What a result shows.
     pub fragment: Fragment,
+}
+
+impl Document {
+    /// The document's group: what changes together, so what an incremental build replaces
+    /// together. A meeting's items share one (the meeting page), a council page has its own.
+    pub fn group(&self) -> &str {
+        let url = &self.fragment.about.url;
+        url.split_once('#').map_or(url.as_str(), |(page, _)| page)
+    }
+
+    /// A number naming the document from one build to the next: the start of the SHA-256 of its
+    /// URL (an item's anchor, a council's page), which no other document shares.
+    pub fn key(&self) -> u64 {
+        let digest = Sha256::digest(self.fragment.about.url.as_bytes());
+        u64::from_le_bytes(digest[..8].try_into().expect("a SHA-256 has 32 bytes"))
+    }
 }
 
 /// What a result shows; written as `f/<council>-<hash>/<n>.json` and kept in the index for
@@ -116,44 +134,60 @@ pub struct CouncilRange {
 
 /// The documents of `archive` in id order, and their layout.
 pub fn documents(archive: &Archive) -> (Vec<Document>, Layout) {
+    let per_council: Vec<(Vec<Document>, CouncilRange)> =
+        archive.councils.par_iter().map(council_documents).collect();
     let mut docs = Vec::new();
     let mut councils = Vec::new();
-    for council in &archive.councils {
-        let start = docs.len() as u32;
-        docs.push(council_document(council));
-        let mut range = CouncilRange {
-            slug: council.slug.clone(),
-            name: council.name.clone(),
-            municipality: council.municipality.clone(),
-            start,
-            count: 0,
-            years: Vec::new(),
-            agenda: Vec::new(),
-            meetings: Vec::new(),
-        };
-        for meeting in &council.meetings {
-            let local = docs.len() as u32 - start;
-            let open: Vec<&Item> = meeting.items.iter().filter(|i| !i.closed).collect();
-            let n = open.len() as u32;
-            docs.extend(
-                open.iter()
-                    .map(|item| item_document(council, meeting, item)),
-            );
-            push_run(&mut range.years, meeting.date.year(), n);
-            if meeting.status == Status::Dagsorden && n > 0 {
-                match range.agenda.last_mut() {
-                    Some((s, c)) if *s + *c == local => *c += n,
-                    _ => range.agenda.push((local, n)),
-                }
-            }
-            if n > 0 {
-                range.meetings.push((n, days(meeting.date)));
-            }
-        }
-        range.count = docs.len() as u32 - start;
+    for (council_docs, mut range) in per_council {
+        range.start = docs.len() as u32;
+        docs.extend(council_docs);
         councils.push(range);
     }
     (docs, Layout { councils })
+}
+
+/// One council's documents, the council page first, and its range (counted from 0).
+fn council_documents(council: &Council) -> (Vec<Document>, CouncilRange) {
+    let per_meeting: Vec<Vec<Document>> = council
+        .meetings
+        .par_iter()
+        .map(|meeting| {
+            meeting
+                .items
+                .iter()
+                .filter(|i| !i.closed)
+                .map(|item| item_document(council, meeting, item))
+                .collect()
+        })
+        .collect();
+    let mut docs = vec![council_document(council)];
+    let mut range = CouncilRange {
+        slug: council.slug.clone(),
+        name: council.name.clone(),
+        municipality: council.municipality.clone(),
+        start: 0,
+        count: 0,
+        years: Vec::new(),
+        agenda: Vec::new(),
+        meetings: Vec::new(),
+    };
+    for (meeting, items) in council.meetings.iter().zip(per_meeting) {
+        let local = docs.len() as u32;
+        let n = items.len() as u32;
+        docs.extend(items);
+        push_run(&mut range.years, meeting.date.year(), n);
+        if meeting.status == Status::Dagsorden && n > 0 {
+            match range.agenda.last_mut() {
+                Some((s, c)) if *s + *c == local => *c += n,
+                _ => range.agenda.push((local, n)),
+            }
+        }
+        if n > 0 {
+            range.meetings.push((n, days(meeting.date)));
+        }
+    }
+    range.count = docs.len() as u32;
+    (docs, range)
 }
 
 fn push_run<K: PartialEq>(runs: &mut Vec<(K, u32)>, key: K, n: u32) {

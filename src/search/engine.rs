@@ -266,7 +266,9 @@ fn clauses(index: &IndexReader, query: &str) -> Result<Vec<Clause>> {
                 if !is_phrase && open && n == last && folded.chars().count() >= PREFIX_MIN_CHARS {
                     let mut expansions = Vec::new();
                     for term in index.terms_with_prefix(&folded)? {
-                        let postings = index.term(&term)?.unwrap_or_default();
+                        let Some(postings) = index.term(&term)? else {
+                            continue;
+                        };
                         let count = Impacts::count(&postings);
                         expansions.push((count, term, postings));
                     }

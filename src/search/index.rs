@@ -1,25 +1,39 @@
-//! The tantivy index: its schema, writing it from the search documents, and reading it back as
-//! plain postings (term → field → documents with term frequency, length code and positions) for
-//! the bundle export and for `referat search`.
+//! The tantivy index: its schema, keeping it up to date with the search documents, and reading
+//! it back as plain postings (term → field → documents with term frequency, length code and
+//! positions) for the bundle export and for `referat search`.
 //!
-//! One writer thread and no merging keep segments, and so everything read back, deterministic.
-//! Document ids are tantivy's local ids mapped through the `id` fast field.
+//! The index is kept from build to build. Its commit records a hash of each group of documents
+//! (a meeting's items, a council page); a build replaces the groups whose hash changed and adds
+//! the new ones, and makes the index anew when a document has left it (an item closed or
+//! removed, a meeting deleted), so that no deleted text stays behind in the cache.
+//!
+//! Whatever segments the index is made of, what is read back is the same: every document has
+//! a key (from its URL) that the reader maps to its id in the archive's order, deleted
+//! documents are skipped, postings are sorted by id, and the token totals count live documents
+//! only.
 
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::postings::{Postings, TermInfo};
 use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STORED, Schema, TantivyDocument, TextFieldIndexing,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::termdict::TermStreamer;
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
 use tantivy::{
-    DocAddress, DocSet, Index, InvertedIndexReader, ReloadPolicy, SegmentReader, TERMINATED,
+    DocAddress, DocSet, Index, IndexWriter, InvertedIndexReader, ReloadPolicy, SegmentReader,
+    TERMINATED, Term,
 };
 
 use super::analysis::{ANALYZER_NAME, danish_analyzer};
@@ -31,33 +45,217 @@ const CASE_ANALYZER: &str = "referat_case";
 /// How much memory the one writer thread may fill before it writes a segment.
 const WRITER_MEMORY: usize = 200_000_000;
 
-/// Write the index of `docs` into the empty folder `dir`.
-pub fn write(dir: &Path, docs: &[Document]) -> Result<()> {
-    let (schema, fields, id, fragment) = schema();
-    let index = Index::create_in_dir(dir, schema)
-        .with_context(|| format!("cannot create the search index in {}", dir.display()))?;
-    register(&index);
-    let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY)?;
-    writer.set_merge_policy(Box::new(NoMergePolicy));
+/// How much memory the writer of a few changed groups may fill.
+const UPDATE_MEMORY: usize = 30_000_000;
+
+/// Changes whenever the schema or the analysis changes, so that an index kept by another
+/// version of referat is made anew.
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "/1");
+
+/// A document id no live document has: the reader's mark for a deleted one.
+const DEAD: u32 = u32::MAX;
+
+/// What an index was made from, kept as the payload of its commit.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Manifest {
+    /// The [`VERSION`] that wrote it.
+    version: String,
+    /// Per group of documents, a hash of their content.
+    groups: BTreeMap<String, String>,
+}
+
+/// Bring the index in `dir` up to date with `docs`: replace what changed when the folder holds
+/// an index made by this version, make it anew when it does not, when `clean` is set, or when a
+/// document has left the archive.
+pub fn update(dir: &Path, docs: &[Document], clean: bool) -> Result<()> {
+    let groups = groups(docs);
+    let manifest = Manifest {
+        version: VERSION.to_owned(),
+        groups: groups
+            .iter()
+            .map(|g| (g.name.to_owned(), g.hash.clone()))
+            .collect(),
+    };
+    if !clean
+        && let Ok((index, old)) = open_kept(dir)
+        && replace(&index, &old, &manifest, &groups, docs).with_context(|| {
+            format!(
+                "cannot update the search index in {}; `referat build --clean` makes it anew",
+                dir.display()
+            )
+        })?
+    {
+        return Ok(());
+    }
+    make_anew(dir, docs, &manifest)
+}
+
+/// Consecutive documents of one group, with the hash of their content.
+struct Group<'a> {
+    name: &'a str,
+    hash: String,
+    docs: Range<usize>,
+}
+
+fn groups(docs: &[Document]) -> Vec<Group<'_>> {
+    let mut ranges: Vec<(&str, Range<usize>)> = Vec::new();
     for (n, doc) in docs.iter().enumerate() {
-        let mut tantivy_doc = TantivyDocument::default();
-        tantivy_doc.add_u64(id, n as u64);
-        for (field, text) in fields.iter().zip(&doc.fields) {
-            if !text.is_empty() {
-                tantivy_doc.add_text(*field, text);
+        match ranges.last_mut() {
+            Some((name, range)) if *name == doc.group() => range.end = n + 1,
+            _ => ranges.push((doc.group(), n..n + 1)),
+        }
+    }
+    ranges
+        .into_par_iter()
+        .map(|(name, range)| {
+            let mut hasher = Sha256::new();
+            for doc in &docs[range.clone()] {
+                for part in doc.fields.iter().map(String::as_bytes).chain([
+                    doc.fragment.about.url.as_bytes(),
+                    serde_json::to_string(&doc.fragment)
+                        .expect("a fragment is plain data")
+                        .as_bytes(),
+                ]) {
+                    hasher.update((part.len() as u64).to_le_bytes());
+                    hasher.update(part);
+                }
+            }
+            let hash = hasher.finalize()[..16]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            Group {
+                name,
+                hash,
+                docs: range,
+            }
+        })
+        .collect()
+}
+
+/// The index kept in `dir` and what it was made from, when this version made it.
+fn open_kept(dir: &Path) -> Result<(Index, Manifest)> {
+    let index = Index::open_in_dir(dir)?;
+    let payload = index.load_metas()?.payload.context("no manifest")?;
+    let manifest: Manifest = serde_json::from_str(&payload)?;
+    if manifest.version != VERSION {
+        bail!("made by another version");
+    }
+    register(&index);
+    Ok((index, manifest))
+}
+
+/// Replace the groups of `index` whose hash differs between `old` and `new`; false when a
+/// document of the index is not among `docs`, so the index must be made anew.
+fn replace(
+    index: &Index,
+    old: &Manifest,
+    new: &Manifest,
+    groups: &[Group<'_>],
+    docs: &[Document],
+) -> Result<bool> {
+    if old == new {
+        return Ok(true);
+    }
+    let keys: std::collections::HashSet<u64> = docs.iter().map(Document::key).collect();
+    let searcher = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?
+        .searcher();
+    for segment in searcher.segment_readers() {
+        let column = segment.fast_fields().u64("key")?;
+        for local in segment.doc_ids_alive() {
+            if !column.first(local).is_some_and(|key| keys.contains(&key)) {
+                return Ok(false);
             }
         }
-        tantivy_doc.add_text(fragment, serde_json::to_string(&doc.fragment)?);
-        writer.add_document(tantivy_doc)?;
     }
-    writer.commit()?;
+    let fields = Fields::of(&index.schema())?;
+    let writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, UPDATE_MEMORY)?;
+    for (name, hash) in &old.groups {
+        if new.groups.get(name) != Some(hash) {
+            writer.delete_term(Term::from_field_text(fields.group, name));
+        }
+    }
+    for group in groups {
+        if old.groups.get(group.name) != Some(&group.hash) {
+            for doc in &docs[group.docs.clone()] {
+                writer.add_document(fields.document(doc)?)?;
+            }
+        }
+    }
+    commit(writer, new)?;
+    Ok(true)
+}
+
+/// Write the index of `docs` into `dir`, emptied first.
+fn make_anew(dir: &Path, docs: &[Document], manifest: &Manifest) -> Result<()> {
+    if dir.exists() {
+        fs::remove_dir_all(dir)
+            .with_context(|| format!("cannot remove the old search index in {}", dir.display()))?;
+    }
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the search index in {}", dir.display()))?;
+    let index = Index::create_in_dir(dir, schema())
+        .with_context(|| format!("cannot create the search index in {}", dir.display()))?;
+    register(&index);
+    let fields = Fields::of(&index.schema())?;
+    let writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY)?;
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    for doc in docs {
+        writer.add_document(fields.document(doc)?)?;
+    }
+    commit(writer, manifest)
+}
+
+fn commit(mut writer: IndexWriter<TantivyDocument>, manifest: &Manifest) -> Result<()> {
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&serde_json::to_string(manifest)?);
+    prepared.commit()?;
     writer.wait_merging_threads()?;
     Ok(())
 }
 
-fn schema() -> (Schema, [Field; 5], Field, Field) {
+/// The fields of the schema.
+struct Fields {
+    text: [Field; 5],
+    key: Field,
+    group: Field,
+    fragment: Field,
+}
+
+impl Fields {
+    fn of(schema: &Schema) -> Result<Fields> {
+        let mut text = Vec::new();
+        for f in FIELDS {
+            text.push(schema.get_field(f.name)?);
+        }
+        Ok(Fields {
+            text: text.try_into().expect("one field each"),
+            key: schema.get_field("key")?,
+            group: schema.get_field("group")?,
+            fragment: schema.get_field("fragment")?,
+        })
+    }
+
+    fn document(&self, doc: &Document) -> Result<TantivyDocument> {
+        let mut tantivy_doc = TantivyDocument::default();
+        tantivy_doc.add_u64(self.key, doc.key());
+        tantivy_doc.add_text(self.group, doc.group());
+        for (field, text) in self.text.iter().zip(&doc.fields) {
+            if !text.is_empty() {
+                tantivy_doc.add_text(*field, text);
+            }
+        }
+        tantivy_doc.add_text(self.fragment, serde_json::to_string(&doc.fragment)?);
+        Ok(tantivy_doc)
+    }
+}
+
+fn schema() -> Schema {
     let mut builder = Schema::builder();
-    let fields = FIELDS.map(|f| {
+    for f in FIELDS {
         let indexing = if f.name == FIELDS[CASE_FIELD].name {
             TextFieldIndexing::default()
                 .set_tokenizer(CASE_ANALYZER)
@@ -70,11 +268,12 @@ fn schema() -> (Schema, [Field; 5], Field, Field) {
         builder.add_text_field(
             f.name,
             TextOptions::default().set_indexing_options(indexing),
-        )
-    });
-    let id = builder.add_u64_field("id", FAST);
-    let fragment = builder.add_text_field("fragment", STORED);
-    (builder.build(), fields, id, fragment)
+        );
+    }
+    builder.add_u64_field("key", FAST);
+    builder.add_text_field("group", STRING);
+    builder.add_text_field("fragment", STORED);
+    builder.build()
 }
 
 fn register(index: &Index) {
@@ -110,6 +309,10 @@ pub struct IndexReader {
     segments: Vec<SegmentView>,
     searcher: tantivy::Searcher,
     fragment: Field,
+    /// Per document id, its segment and its number there.
+    places: Vec<(u32, u32)>,
+    /// Whether a segment holds deleted documents.
+    deletes: bool,
     /// The number of documents.
     pub docs: u32,
     /// Per field, the number of tokens it holds in all documents.
@@ -117,59 +320,67 @@ pub struct IndexReader {
 }
 
 struct SegmentView {
-    ord: u32,
-    base: u32,
     inverted: Vec<Arc<InvertedIndexReader>>,
     norms: Vec<tantivy::fieldnorm::FieldNormReader>,
+    /// Per document of the segment, its id, or [`DEAD`].
+    ids: Vec<u32>,
+    deletes: bool,
 }
 
 impl IndexReader {
-    /// Open the index in `dir`.
-    pub fn open(dir: &Path) -> Result<IndexReader> {
+    /// Open the index in `dir`, whose documents are those with `keys`, in id order.
+    pub fn open(dir: &Path, keys: &[u64]) -> Result<IndexReader> {
         let directory = MmapDirectory::open(dir)
             .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
         let index = Index::open(directory)?;
         register(&index);
-        let schema = index.schema();
-        let fields = FIELDS.map(|f| schema.get_field(f.name));
-        let fragment = schema.get_field("fragment")?;
+        let fields = Fields::of(&index.schema())?;
         // Manual: the default reloading policy starts a thread that polls for commits.
         let searcher = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?
             .searcher();
+        let ids: HashMap<u64, u32> = keys.iter().zip(0..).map(|(&k, id)| (k, id)).collect();
+        let stale = || {
+            anyhow::anyhow!(
+                "the search index in {} does not match the archive; delete .referat-cache/ and \
+                 build again",
+                dir.display()
+            )
+        };
+        let mut places = vec![(DEAD, DEAD); keys.len()];
         let mut segments = Vec::new();
-        let mut tokens = [0u64; 5];
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let base = segment_base(segment)?;
-            let mut inverted = Vec::new();
-            let mut norms = Vec::new();
-            for (i, field) in fields.iter().enumerate() {
-                let field = *field.as_ref().map_err(|e| anyhow::anyhow!("{e}"))?;
-                let reader = segment.inverted_index(field)?;
-                tokens[i] += reader.total_num_tokens();
-                inverted.push(reader);
-                norms.push(
-                    segment
-                        .get_fieldnorms_reader(field)
-                        .context("the search index has no field lengths")?,
-                );
+            let view = SegmentView::open(segment, &fields, &ids)?.ok_or_else(stale)?;
+            for (local, &id) in view.ids.iter().enumerate() {
+                if id != DEAD {
+                    let place = &mut places[id as usize];
+                    if place.0 != DEAD {
+                        return Err(stale());
+                    }
+                    *place = (ord as u32, local as u32);
+                }
             }
-            segments.push(SegmentView {
-                ord: ord as u32,
-                base,
-                inverted,
-                norms,
-            });
+            segments.push(view);
         }
-        segments.sort_by_key(|s| s.base);
-        let docs = searcher.num_docs() as u32;
+        if ids.len() != keys.len() || places.iter().any(|p| p.0 == DEAD) {
+            return Err(stale());
+        }
+        let deletes = segments.iter().any(|s| s.deletes);
+        let mut tokens = [0u64; 5];
+        for segment in &segments {
+            for (field, total) in tokens.iter_mut().enumerate() {
+                *total += segment.tokens(field)?;
+            }
+        }
         Ok(IndexReader {
             segments,
             searcher,
-            fragment,
-            docs,
+            fragment: fields.fragment,
+            places,
+            deletes,
+            docs: keys.len() as u32,
             tokens,
         })
     }
@@ -184,6 +395,7 @@ impl IndexReader {
                     segment.read(field, &info, &mut postings)?;
                 }
             }
+            postings.sort_by_key(|p| p.doc);
             if !postings.is_empty() {
                 found.push((field, postings));
             }
@@ -191,7 +403,8 @@ impl IndexReader {
         Ok((!found.is_empty()).then_some(found))
     }
 
-    /// Every term that starts with `prefix`, in byte order.
+    /// Every term that starts with `prefix`, in byte order (with deleted documents, possibly
+    /// a term no live document holds: [`IndexReader::term`] gives it no postings).
     pub fn terms_with_prefix(&self, prefix: &str) -> Result<Vec<String>> {
         let mut terms = std::collections::BTreeSet::new();
         for segment in &self.segments {
@@ -212,7 +425,7 @@ impl IndexReader {
         Ok(terms.into_iter().collect())
     }
 
-    /// Call `visit` with every term, in byte order, and its postings.
+    /// Call `visit` with every term that a document holds, in byte order, and its postings.
     pub fn for_each_term(
         &self,
         mut visit: impl FnMut(&str, TermPostings) -> Result<()>,
@@ -226,12 +439,26 @@ impl IndexReader {
                 let postings = &mut found.last_mut().expect("just pushed").1;
                 segment.read(*field, info, postings)?;
             }
+            found.retain_mut(|(_, postings)| {
+                postings.sort_by_key(|p| p.doc);
+                !postings.is_empty()
+            });
+            if found.is_empty() {
+                return Ok(());
+            }
             visit(term, found)
         })
     }
 
-    /// Call `visit` with every term, in byte order, and the number of its postings in all fields.
+    /// Call `visit` with every term that a document holds, in byte order, and the number of
+    /// its postings in all fields.
     pub fn for_each_term_count(&self, mut visit: impl FnMut(&str, u64)) -> Result<()> {
+        if self.deletes {
+            return self.for_each_term(|term, postings| {
+                visit(term, postings.iter().map(|(_, p)| p.len() as u64).sum());
+                Ok(())
+            });
+        }
         self.for_each_term_info(|term, infos| {
             visit(
                 term,
@@ -283,15 +510,8 @@ impl IndexReader {
 
     /// The fragment of document `doc`.
     pub fn fragment(&self, doc: u32) -> Result<Fragment> {
-        let segment = self
-            .segments
-            .iter()
-            .rev()
-            .find(|s| s.base <= doc)
-            .context("no such document")?;
-        let stored: TantivyDocument = self
-            .searcher
-            .doc(DocAddress::new(segment.ord, doc - segment.base))?;
+        let &(ord, local) = self.places.get(doc as usize).context("no such document")?;
+        let stored: TantivyDocument = self.searcher.doc(DocAddress::new(ord, local))?;
         let json = stored
             .get_first(self.fragment)
             .and_then(|v| v.as_str())
@@ -300,21 +520,63 @@ impl IndexReader {
     }
 }
 
-/// The id of a segment's first document, after checking that its ids run on from it.
-fn segment_base(segment: &SegmentReader) -> Result<u32> {
-    let ids = segment.fast_fields().u64("id")?;
-    let base = ids.first(0).unwrap_or(0);
-    for local in 0..segment.max_doc() {
-        if ids.first(local) != Some(base + u64::from(local)) {
-            bail!(
-                "the search index's documents are out of order; delete .referat-cache/ and build again"
+impl SegmentView {
+    /// The view of `segment`, its live documents numbered through `ids` (key → id); `None`
+    /// when a live document's key is not among them.
+    fn open(
+        segment: &SegmentReader,
+        fields: &Fields,
+        ids: &HashMap<u64, u32>,
+    ) -> Result<Option<SegmentView>> {
+        let keys = segment.fast_fields().u64("key")?;
+        let mut local_ids = vec![DEAD; segment.max_doc() as usize];
+        for local in segment.doc_ids_alive() {
+            match keys.first(local).and_then(|key| ids.get(&key)) {
+                Some(&id) => local_ids[local as usize] = id,
+                None => return Ok(None),
+            }
+        }
+        let mut inverted = Vec::new();
+        let mut norms = Vec::new();
+        for field in fields.text {
+            inverted.push(segment.inverted_index(field)?);
+            norms.push(
+                segment
+                    .get_fieldnorms_reader(field)
+                    .context("the search index has no field lengths")?,
             );
         }
+        Ok(Some(SegmentView {
+            inverted,
+            norms,
+            ids: local_ids,
+            deletes: segment.has_deletes(),
+        }))
     }
-    Ok(base as u32)
-}
 
-impl SegmentView {
+    /// The tokens `field` holds in the segment's live documents.
+    fn tokens(&self, field: usize) -> Result<u64> {
+        let inverted = &self.inverted[field];
+        if !self.deletes {
+            return Ok(inverted.total_num_tokens());
+        }
+        let mut total = 0;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            let mut postings = inverted
+                .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
+            while postings.doc() != TERMINATED {
+                if self.ids[postings.doc() as usize] != DEAD {
+                    total += u64::from(postings.term_freq());
+                }
+                postings.advance();
+            }
+        }
+        Ok(total)
+    }
+
+    /// Append the postings of the term at `info` in `field` of the segment's live documents to
+    /// `out`, by their segment's order (not sorted by id).
     fn read(&self, field: usize, info: &TermInfo, out: &mut Vec<Posting>) -> Result<()> {
         let option = if field == CASE_FIELD {
             IndexRecordOption::WithFreqs
@@ -324,16 +586,19 @@ impl SegmentView {
         let mut postings = self.inverted[field].read_postings_from_terminfo(info, option)?;
         while postings.doc() != TERMINATED {
             let local = postings.doc();
-            let mut positions = Vec::new();
-            if field != CASE_FIELD {
-                postings.positions(&mut positions);
+            let doc = self.ids[local as usize];
+            if doc != DEAD {
+                let mut positions = Vec::new();
+                if field != CASE_FIELD {
+                    postings.positions(&mut positions);
+                }
+                out.push(Posting {
+                    doc,
+                    tf: postings.term_freq(),
+                    norm: self.norms[field].fieldnorm_id(local),
+                    positions,
+                });
             }
-            out.push(Posting {
-                doc: self.base + local,
-                tf: postings.term_freq(),
-                norm: self.norms[field].fieldnorm_id(local),
-                positions,
-            });
             postings.advance();
         }
         Ok(())

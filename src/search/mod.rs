@@ -95,87 +95,83 @@ fn cache_dir(root: &Path) -> PathBuf {
     root.join(CACHE_DIR).join("search")
 }
 
-/// A freshly written index in a folder of its own, not yet kept in the cache.
-struct Fresh {
-    dir: tempfile::TempDir,
-    index: SearchIndex,
-    docs: Vec<documents::Document>,
-}
-
-/// Index `archive` into a new folder: in the cache folder at `root` where it can be created
-/// (so it can be kept by renaming), else in the system's temporary folder.
-fn write_fresh(root: &Path, archive: &Archive, stamp: &Stamp) -> Result<Fresh> {
+/// Bring the index kept at `root` up to date with `archive` (its input stamped `stamp`), or make
+/// it anew when `clean`; returns it with the documents it holds. It is kept in the cache folder
+/// when that can be written, else in a temporary folder that lives as long as the index.
+fn update(
+    root: &Path,
+    archive: &Archive,
+    stamp: &Stamp,
+    clean: bool,
+) -> Result<(SearchIndex, Vec<documents::Document>)> {
     let (docs, layout) = documents::documents(archive);
-    let parent = root.join(CACHE_DIR);
-    let builder = {
-        let mut b = tempfile::Builder::new();
-        b.prefix("search.new-");
-        b
-    };
-    let dir = fs::create_dir_all(&parent)
-        .and_then(|()| builder.tempdir_in(&parent))
-        .or_else(|_| builder.tempdir())
-        .context("cannot create a folder for the search index")?;
-    let index_dir = dir.path().join("index");
-    fs::create_dir(&index_dir)?;
-    index::write(&index_dir, &docs)?;
-    fs::write(dir.path().join("layout.json"), serde_json::to_vec(&layout)?)?;
-    fs::write(dir.path().join("stamp"), &stamp.0)?;
-    let index = SearchIndex::open_dir(dir.path())?;
-    Ok(Fresh { dir, index, docs })
-}
-
-impl Fresh {
-    /// Keep the index as the cache of `root`, replacing the one there. The cache is only a
-    /// shortcut for `referat search`: when it cannot be replaced (a read-only site folder,
-    /// another build replacing it at the same moment) the fresh index is simply dropped.
-    fn keep(self, root: &Path) -> SearchIndex {
-        let target = cache_dir(root);
-        if self.dir.path().parent() == target.parent() {
-            let old = target.with_extension(format!("old-{}", std::process::id()));
-            let moved_old = fs::rename(&target, &old).is_ok();
-            // Once renamed, the temporary folder's own clean-up finds nothing to remove.
-            let _ = fs::rename(self.dir.path(), &target);
-            if moved_old {
-                let _ = fs::remove_dir_all(&old);
-            }
+    let cache = cache_dir(root);
+    let writable = fs::create_dir_all(&cache).and_then(|()| tempfile::tempfile_in(&cache));
+    let (dir, temporary) = match writable {
+        Ok(_) => (cache, None),
+        Err(_) => {
+            let temporary = tempfile::Builder::new()
+                .prefix("referat-search-")
+                .tempdir()
+                .context("cannot create a folder for the search index")?;
+            (temporary.path().to_owned(), Some(temporary))
         }
-        self.index
+    };
+    // The stamp goes first and comes back last, so that an index left half updated is never
+    // taken for a current one.
+    match fs::remove_file(dir.join("stamp")) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).context("cannot update the search index's stamp");
+        }
+        _ => {}
     }
+    index::update(&dir.join("index"), &docs, clean)?;
+    fs::write(dir.join("layout.json"), serde_json::to_vec(&layout)?)?;
+    let keys: Vec<u8> = docs.iter().flat_map(|d| d.key().to_le_bytes()).collect();
+    fs::write(dir.join("keys.bin"), keys)?;
+    fs::write(dir.join("stamp"), &stamp.0)?;
+    let mut index = SearchIndex::open_dir(&dir)?;
+    index.temporary = temporary;
+    Ok((index, docs))
 }
 
-/// Index `archive` (the site at `root`, stamped `stamp` before it was loaded), write the bundle
-/// through `sink`, and keep the index for `referat search`; the two are stages of `progress`.
+/// Index `archive` (the site at `root`, stamped `stamp` before it was loaded) into the index
+/// kept for `referat search`, replacing only what changed unless `clean`, and write the bundle
+/// through `sink`; the two are stages of `progress`.
 pub fn index_and_export(
     root: &Path,
     archive: &Archive,
     stamp: &Stamp,
+    clean: bool,
     sink: &Sink,
     progress: &Progress,
 ) -> Result<BundleSummary> {
-    let fresh = progress.stage("search index", None, |_| write_fresh(root, archive, stamp))?;
-    let summary = progress.stage("search bundle", None, |_| {
+    let (index, docs) = progress.stage("search index", None, |_| {
+        update(root, archive, stamp, clean)
+    })?;
+    progress.stage("search bundle", None, |_| {
         bundle::export(
-            &fresh.index.reader,
-            &fresh.docs,
-            &fresh.index.layout,
+            &index.reader,
+            &docs,
+            &index.layout,
             RUNTIME.as_bytes(),
             sink,
         )
-    })?;
-    fresh.keep(root);
-    Ok(summary)
+    })
 }
 
 /// The search index of a site, ready for queries.
 pub struct SearchIndex {
     reader: IndexReader,
     layout: Layout,
+    /// The folder it is in, when that is not the cache.
+    temporary: Option<tempfile::TempDir>,
 }
 
 impl SearchIndex {
-    /// The index of the site at `root`: the cached one when it is up to date, else one built
-    /// now from the content by `load` (which returns the archive, or an error to show).
+    /// The index of the site at `root`: the cached one when it is up to date, else the cached
+    /// one brought up to date with the content by `load` (which returns the archive, or an
+    /// error to show).
     pub fn open_or_build(
         root: &Path,
         load: impl FnOnce() -> Result<Archive, crate::diagnostics::BuildError>,
@@ -187,13 +183,21 @@ impl SearchIndex {
             return Ok(index);
         }
         let archive = load()?;
-        Ok(write_fresh(root, &archive, &stamp)?.keep(root))
+        Ok(update(root, &archive, &stamp, false)?.0)
     }
 
     fn open_dir(dir: &Path) -> Result<SearchIndex> {
         let layout = serde_json::from_slice(&fs::read(dir.join("layout.json"))?)?;
-        let reader = IndexReader::open(&dir.join("index"))?;
-        Ok(SearchIndex { reader, layout })
+        let keys: Vec<u64> = fs::read(dir.join("keys.bin"))?
+            .chunks_exact(8)
+            .map(|k| u64::from_le_bytes(k.try_into().expect("chunks of 8")))
+            .collect();
+        let reader = IndexReader::open(&dir.join("index"), &keys)?;
+        Ok(SearchIndex {
+            reader,
+            layout,
+            temporary: None,
+        })
     }
 
     /// Answer `query`.

@@ -201,3 +201,23 @@ pub fn scanned(path: &str, bytes: &[u8]) -> Vec<u8> {
     }
     unfolded
 }
+
+/// The segments of the search index kept at `root`, from its meta.json: (documents, of which
+/// deleted), in the index's order.
+pub fn search_index_segments(root: &Path) -> Vec<(u64, u64)> {
+    let meta: serde_json::Value = serde_json::from_slice(
+        &fs::read(root.join(".referat-cache/search/index/meta.json")).unwrap(),
+    )
+    .unwrap();
+    meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["max_doc"].as_u64().unwrap(),
+                s["deletes"]["num_deleted_docs"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
