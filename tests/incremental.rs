@@ -122,6 +122,7 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
         "a build of unchanged input changed files"
     );
 
+    let segments_before = search_index_segments(&root);
     let meeting = &meeting_files(first)[0];
     let text = fs::read_to_string(meeting).unwrap();
     let title = text.lines().find(|l| l.starts_with("## ")).unwrap();
@@ -142,8 +143,9 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
     );
     let segments = search_index_segments(&root);
     assert!(
-        segments.len() == 2 && segments[0].1 > 0 && segments[1].1 == 0,
-        "the edited meeting's documents were not replaced in the kept search index: {segments:?}"
+        segments.len() == segments_before.len() + 1 && segments.iter().any(|s| s.1 > 0),
+        "the edited meeting's documents were not replaced in the kept search index: \
+         {segments_before:?} became {segments:?}"
     );
 
     let added: Vec<String> = fs::read_to_string(meeting)
@@ -158,7 +160,7 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
     rebuild_matches_clean(&root, &output, "a new meeting");
     assert_eq!(
         search_index_segments(&root).len(),
-        3,
+        segments.len() + 1,
         "the new meeting was not added to the kept search index"
     );
 
@@ -178,7 +180,7 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
     );
     let segments = search_index_segments(&root);
     assert!(
-        segments.len() == 1 && segments[0].1 == 0,
+        segments.iter().all(|s| s.1 == 0),
         "with a meeting deleted, the search index was not made anew: {segments:?}"
     );
 

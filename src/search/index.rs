@@ -42,7 +42,8 @@ use super::documents::{CASE_FIELD, Document, FIELDS, Fragment};
 /// The name the Sags ID analyzer (the whole value, lowercased) is registered under.
 const CASE_ANALYZER: &str = "referat_case";
 
-/// How much memory the one writer thread may fill before it writes a segment.
+/// How much memory the writer threads of a new index may fill, together, before they write
+/// segments.
 const WRITER_MEMORY: usize = 200_000_000;
 
 /// How much memory the writer of a few changed groups may fill.
@@ -201,7 +202,10 @@ fn make_anew(dir: &Path, docs: &[Document], manifest: &Manifest) -> Result<()> {
         .with_context(|| format!("cannot create the search index in {}", dir.display()))?;
     register(&index);
     let fields = Fields::of(&index.schema())?;
-    let writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY)?;
+    // One writer thread per core: which thread indexes which document changes from run to run,
+    // but what is read back does not depend on the segments.
+    let threads = rayon::current_num_threads().clamp(1, 8);
+    let writer = index.writer_with_num_threads::<TantivyDocument>(threads, WRITER_MEMORY)?;
     writer.set_merge_policy(Box::new(NoMergePolicy));
     for doc in docs {
         writer.add_document(fields.document(doc)?)?;
