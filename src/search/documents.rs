@@ -55,6 +55,8 @@ pub struct Document {
     pub fields: [String; 5],
     /// What a result shows.
     pub fragment: Fragment,
+    /// What names it from one build to the next (see [`key`]).
+    pub key: u64,
 }
 
 impl Document {
@@ -64,13 +66,13 @@ impl Document {
         let url = &self.fragment.about.url;
         url.split_once('#').map_or(url.as_str(), |(page, _)| page)
     }
+}
 
-    /// A number naming the document from one build to the next: the start of the SHA-256 of its
-    /// URL (an item's anchor, a council's page), which no other document shares.
-    pub fn key(&self) -> u64 {
-        let digest = Sha256::digest(self.fragment.about.url.as_bytes());
-        u64::from_le_bytes(digest[..8].try_into().expect("a SHA-256 has 32 bytes"))
-    }
+/// A number naming the document at `url` from one build to the next: the start of the SHA-256
+/// of its URL (an item's anchor, a council's page), which no other document shares.
+fn key(url: &str) -> u64 {
+    let digest = Sha256::digest(url.as_bytes());
+    u64::from_le_bytes(digest[..8].try_into().expect("a SHA-256 has 32 bytes"))
 }
 
 /// What a result shows; written as `f/<council>-<hash>/<n>.json` and kept in the index for
@@ -206,7 +208,9 @@ fn days(date: NaiveDate) -> u32 {
 
 fn council_document(council: &Council) -> Document {
     let text = to_text(&council.kommissorium_html);
+    let url = format!("{}/", council.slug);
     Document {
+        key: key(&url),
         fields: [
             council.name.clone(),
             String::new(),
@@ -216,7 +220,7 @@ fn council_document(council: &Council) -> Document {
         ],
         fragment: Fragment {
             about: About {
-                url: format!("{}/", council.slug),
+                url,
                 title: council.name.clone(),
                 council: council.name.clone(),
                 municipality: council.municipality.clone(),
@@ -246,7 +250,9 @@ fn item_document(council: &Council, meeting: &Meeting, item: &Item) -> Document 
         }
         all.push(text);
     }
+    let url = format!("{}/{}/#punkt-{}", council.slug, meeting.slug, item.number);
     Document {
+        key: key(&url),
         fields: [
             item.title.clone(),
             beslutning.join("\n"),
@@ -256,7 +262,7 @@ fn item_document(council: &Council, meeting: &Meeting, item: &Item) -> Document 
         ],
         fragment: Fragment {
             about: About {
-                url: format!("{}/{}/#punkt-{}", council.slug, meeting.slug, item.number),
+                url,
                 title: item.title.clone(),
                 council: council.name.clone(),
                 municipality: council.municipality.clone(),

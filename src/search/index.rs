@@ -158,7 +158,7 @@ fn replace(
     if old == new {
         return Ok(true);
     }
-    let keys: std::collections::HashSet<u64> = docs.iter().map(Document::key).collect();
+    let keys: std::collections::HashSet<u64> = docs.iter().map(|d| d.key).collect();
     let searcher = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
@@ -245,7 +245,7 @@ impl Fields {
 
     fn document(&self, doc: &Document) -> Result<TantivyDocument> {
         let mut tantivy_doc = TantivyDocument::default();
-        tantivy_doc.add_u64(self.key, doc.key());
+        tantivy_doc.add_u64(self.key, doc.key);
         tantivy_doc.add_text(self.group, doc.group());
         for (field, text) in self.text.iter().zip(&doc.fields) {
             if !text.is_empty() {

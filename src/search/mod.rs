@@ -127,7 +127,7 @@ fn update(
     }
     index::update(&dir.join("index"), &docs, clean)?;
     fs::write(dir.join("layout.json"), serde_json::to_vec(&layout)?)?;
-    let keys: Vec<u8> = docs.iter().flat_map(|d| d.key().to_le_bytes()).collect();
+    let keys: Vec<u8> = docs.iter().flat_map(|d| d.key.to_le_bytes()).collect();
     fs::write(dir.join("keys.bin"), keys)?;
     fs::write(dir.join("stamp"), &stamp.0)?;
     let mut index = SearchIndex::open_dir(&dir)?;
