@@ -22,7 +22,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use aho_corasick::AhoCorasick;
 use anyhow::{Context, Result};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
@@ -37,6 +36,12 @@ const MIN_CHARS: usize = 20;
 const MIN_WORDS: usize = 3;
 /// The most words of one piece of a run looked for.
 const PIECE_WORDS: usize = 12;
+/// The bytes of a window, the part of a text that [`Needles`] indexes and looks up.
+const WINDOW: usize = 12;
+/// How far apart the windows of a haystack that [`Needles`] looks up are. A text looked for has
+/// at least [`MIN_CHARS`] bytes, so each of its occurrences holds a whole window that starts at a
+/// multiple of `STEP` and at one of the text's first `STEP` offsets.
+const STEP: usize = MIN_CHARS - WINDOW + 1;
 
 /// Where one run of closed text comes from.
 #[derive(Debug, Clone)]
@@ -51,9 +56,9 @@ struct Origin {
 /// only, as for a site without closed items.
 #[derive(Default)]
 pub struct Guard {
-    /// The closed runs in each of their written forms; `None` when there are none.
-    needles: Option<AhoCorasick>,
-    /// The origin of each pattern of `needles`, by pattern number.
+    /// The closed runs in each of their written forms.
+    needles: Needles,
+    /// The origin of each text of `needles`, by its number.
     origins: Vec<Origin>,
 }
 
@@ -152,18 +157,18 @@ impl Guard {
 
         // Each candidate as written (meeting and council files, site.toml) and as HTML has it
         // (the open items' HTML, with its markup cut out).
-        let finder = AhoCorasick::new(
+        let finder = Needles::new(
             candidates
                 .iter()
-                .flat_map(|(text, _)| [text.clone(), body_escape(text)]),
-        )
-        .context("cannot search for the text of the closed items")?;
+                .flat_map(|(text, _)| [text.clone(), body_escape(text)])
+                .collect(),
+        );
         let published: Vec<AtomicBool> =
             candidates.iter().map(|_| AtomicBool::new(false)).collect();
         let mark = |text: &str| {
-            for hit in finder.find_overlapping_iter(text) {
-                published[hit.pattern().as_usize() / 2].store(true, Ordering::Relaxed);
-            }
+            finder.each_match(text.as_bytes(), |found, _| {
+                published[found / 2].store(true, Ordering::Relaxed);
+            });
         };
         texts
             .par_iter()
@@ -210,15 +215,10 @@ impl Guard {
                 origins.push(origin.clone());
             }
         }
-        let needles = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::new(&patterns)
-                    .context("cannot search for the text of the closed items")?,
-            )
-        };
-        Ok(Guard { needles, origins })
+        Ok(Guard {
+            needles: Needles::new(patterns),
+            origins,
+        })
     }
 
     /// What `bytes`, about to be published at `path`, must not publish: the first closed text
@@ -232,8 +232,8 @@ impl Guard {
             bytes
         };
         let mut leaks = Vec::new();
-        if let Some(hit) = self.needles.as_ref().and_then(|n| n.find(bytes)) {
-            let origin = &self.origins[hit.pattern().as_usize()];
+        if let Some(found) = self.needles.first(bytes) {
+            let origin = &self.origins[found];
             leaks.push(Leak {
                 path: path.to_owned(),
                 what: Found::ClosedText {
@@ -268,7 +268,170 @@ fn unfold(bytes: &[u8]) -> Vec<u8> {
 fn read(root: &Path, file: &Path) -> Result<String> {
     let bytes = std::fs::read(root.join(file))
         .with_context(|| format!("cannot read {} again", file.display()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned()))
+}
+
+/// Texts of at least [`MIN_CHARS`] bytes, each found wherever it occurs in a haystack. The texts
+/// are grouped by their window at each of their first [`STEP`] offsets, and the groups indexed
+/// in buckets by the window's hash. The haystack's windows at every `STEP` bytes are looked up;
+/// where a group's window is found, its texts that start there are found by binary search.
+#[derive(Default)]
+struct Needles {
+    texts: Vec<String>,
+    /// How far a window's hash is shifted right to give its bucket.
+    shift: u32,
+    /// One bit per bucket: whether any group is in it.
+    filled: Vec<u64>,
+    /// Where each bucket's groups start in `groups`, and where the last one's end.
+    starts: Vec<u32>,
+    /// The groups, by bucket.
+    groups: Vec<Group>,
+    /// The numbers of the texts of each group, sorted by text.
+    members: Vec<usize>,
+}
+
+/// The texts that have one window at one offset.
+struct Group {
+    window: u128,
+    offset: usize,
+    /// Where the texts are in [`Needles::members`].
+    members: std::ops::Range<usize>,
+}
+
+impl Needles {
+    /// The needles that look for `texts`; panics if one is shorter than [`MIN_CHARS`] bytes.
+    fn new(texts: Vec<String>) -> Needles {
+        let mut entries: Vec<(u128, usize, &str, usize)> = Vec::with_capacity(texts.len() * STEP);
+        for (number, text) in texts.iter().enumerate() {
+            assert!(
+                text.len() >= MIN_CHARS,
+                "a text looked for has {MIN_CHARS} bytes at least"
+            );
+            for offset in 0..STEP {
+                entries.push((window(&text.as_bytes()[offset..]), offset, text, number));
+            }
+        }
+        entries.sort_unstable();
+        let mut groups: Vec<Group> = Vec::new();
+        for (at, &(window, offset, ..)) in entries.iter().enumerate() {
+            match groups.last_mut() {
+                Some(group) if group.window == window && group.offset == offset => {
+                    group.members.end = at + 1;
+                }
+                _ => groups.push(Group {
+                    window,
+                    offset,
+                    members: at..at + 1,
+                }),
+            }
+        }
+        // Buckets enough that few of a haystack's windows fall in one with a group.
+        let bits = (groups.len() * 64)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(6);
+        let shift = u64::BITS - bits;
+        groups.sort_by_key(|group| bucket(group.window, shift));
+        let mut filled = vec![0u64; (1 << bits) / 64];
+        let mut starts = vec![0; (1 << bits) + 1];
+        for group in &groups {
+            let bucket = bucket(group.window, shift);
+            filled[bucket / 64] |= 1 << (bucket % 64);
+            starts[bucket + 1] += 1;
+        }
+        for at in 1..starts.len() {
+            starts[at] += starts[at - 1];
+        }
+        let members = entries.iter().map(|entry| entry.3).collect();
+        Needles {
+            texts,
+            shift,
+            filled,
+            starts,
+            groups,
+            members,
+        }
+    }
+
+    /// Calls `found` with the number of the text and the start of every occurrence of a text
+    /// in `haystack`, once each.
+    fn each_match(&self, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
+        if self.texts.is_empty() {
+            return;
+        }
+        let mut at = 0;
+        while at + WINDOW <= haystack.len() {
+            let window = window(&haystack[at..]);
+            let bucket = bucket(window, self.shift);
+            if self.filled[bucket / 64] & (1 << (bucket % 64)) != 0 {
+                let groups = self.starts[bucket] as usize..self.starts[bucket + 1] as usize;
+                for group in &self.groups[groups] {
+                    if group.window == window
+                        && let Some(start) = at.checked_sub(group.offset)
+                    {
+                        let members = &self.members[group.members.clone()];
+                        self.starting(members, &haystack[start..], |text| found(text, start));
+                    }
+                }
+            }
+            at += STEP;
+        }
+    }
+
+    /// Calls `found` with each of the texts numbered `members` (sorted by text) that `haystack`
+    /// starts with. Each such text sorts at or below the haystack, and is the start of every
+    /// text sorted between them, so the largest text at or below is either one of them, or its
+    /// common start with the haystack holds every one of them not seen yet.
+    fn starting(&self, members: &[usize], haystack: &[u8], mut found: impl FnMut(usize)) {
+        let text = |number: usize| self.texts[number].as_bytes();
+        let mut key = haystack;
+        let mut end = members.len();
+        loop {
+            let below = members[..end].partition_point(|&number| text(number) <= key);
+            if below == 0 {
+                return;
+            }
+            let largest = members[below - 1];
+            let shared = text(largest)
+                .iter()
+                .zip(key)
+                .take_while(|(a, b)| a == b)
+                .count();
+            if shared == text(largest).len() {
+                found(largest);
+            }
+            if shared < MIN_CHARS {
+                return;
+            }
+            key = &key[..shared];
+            end = below - 1;
+        }
+    }
+
+    /// The number of the text that occurs first in `haystack` (the lowest of those that start
+    /// at the same byte), if any does.
+    fn first(&self, haystack: &[u8]) -> Option<usize> {
+        let mut first: Option<(usize, usize)> = None;
+        self.each_match(haystack, |text, start| {
+            first = Some(first.map_or((start, text), |f| f.min((start, text))));
+        });
+        first.map(|(_, text)| text)
+    }
+}
+
+/// The window at the start of `bytes`.
+fn window(bytes: &[u8]) -> u128 {
+    let mut window = [0; 16];
+    window[..WINDOW].copy_from_slice(&bytes[..WINDOW]);
+    u128::from_le_bytes(window)
+}
+
+/// The bucket of a window for [`Needles`] whose hashes are shifted right by `shift`.
+fn bucket(window: u128, shift: u32) -> usize {
+    let low = (window as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let hash = (low ^ (window >> 64) as u64).wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
+    (hash >> shift) as usize
 }
 
 /// A run of a closed item's plain text, with its line.
@@ -619,6 +782,116 @@ mod tests {
         assert_eq!(
             unfold(b"DESCRIPTION:Borg\r\n eren\r\nEND"),
             b"DESCRIPTION:Borgeren\r\nEND"
+        );
+    }
+
+    /// Every occurrence of every text in `haystack`, by looking at each byte.
+    fn every_match(texts: &[String], haystack: &[u8]) -> Vec<(usize, usize)> {
+        let mut all = Vec::new();
+        for (number, text) in texts.iter().enumerate() {
+            for start in 0..haystack.len() {
+                if haystack[start..].starts_with(text.as_bytes()) {
+                    all.push((number, start));
+                }
+            }
+        }
+        all.sort();
+        all
+    }
+
+    fn matches(needles: &Needles, haystack: &[u8]) -> Vec<(usize, usize)> {
+        let mut all = Vec::new();
+        needles.each_match(haystack, |text, start| all.push((text, start)));
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn a_text_is_found_at_every_offset_and_length() {
+        for length in MIN_CHARS..MIN_CHARS + 2 * STEP {
+            let text = &"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[..length];
+            let needles = Needles::new(vec![text.to_owned()]);
+            for start in 0..3 * STEP {
+                for after in 0..STEP {
+                    let haystack = format!("{}{text}{}", "-".repeat(start), "+".repeat(after));
+                    assert_eq!(
+                        matches(&needles, haystack.as_bytes()),
+                        [(0, start)],
+                        "{length} bytes at {start}, {after} after"
+                    );
+                    assert_eq!(needles.first(haystack.as_bytes()), Some(0));
+                }
+                let cut = format!("{}{}", "-".repeat(start), &text[..text.len() - 1]);
+                assert_eq!(needles.first(cut.as_bytes()), None);
+            }
+        }
+    }
+
+    #[test]
+    fn texts_that_share_windows_and_starts_are_all_found() {
+        let base = "Borgeren har klaget over sagsbehandlingen";
+        let mut texts: Vec<String> = (MIN_CHARS..=base.len())
+            .map(|length| base[..length].to_owned())
+            .collect();
+        texts.push(base[..MIN_CHARS].to_owned());
+        texts.push(format!("{} i afdelingen", &base[..30]));
+        texts.push(format!("Også: {base}"));
+        texts.push("aaaaaaaaaaaaaaaaaaaaaaaa".to_owned());
+        texts.push("abababababababababababab".to_owned());
+        let needles = Needles::new(texts.clone());
+        for haystack in [
+            format!("x {base} og Også: {base} i afdelingen. {base}"),
+            format!("{} i afdelingen {}", &base[..30], "a".repeat(40)),
+            format!("b{}a{}", "ab".repeat(30), &base[..MIN_CHARS - 1]),
+            base.to_owned(),
+        ] {
+            let all = every_match(&texts, haystack.as_bytes());
+            assert!(!all.is_empty());
+            assert_eq!(matches(&needles, haystack.as_bytes()), all, "{haystack}");
+            assert_eq!(
+                needles.first(haystack.as_bytes()),
+                all.iter()
+                    .min_by_key(|(text, start)| (*start, *text))
+                    .map(|m| m.0)
+            );
+        }
+    }
+
+    #[test]
+    fn texts_are_found_in_any_bytes() {
+        // A haystack of one part over and over: its texts share windows and overlap everywhere.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut letters = |count: usize| -> String {
+            (0..count)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    ['a', 'a', 'a', 'a', 'a', 'a', 'b', 'æ'][(state % 8) as usize]
+                })
+                .collect()
+        };
+        let haystack = letters(100).repeat(200);
+        let mut texts: Vec<String> = (0..50).map(|i| letters(MIN_CHARS + i % 7)).collect();
+        for start in (0..19_000).step_by(89) {
+            let start = (start..).find(|s| haystack.is_char_boundary(*s)).unwrap();
+            let end = (start + MIN_CHARS + start % 11..)
+                .find(|e| haystack.is_char_boundary(*e))
+                .unwrap();
+            texts.push(haystack[start..end].to_owned());
+        }
+        let needles = Needles::new(texts.clone());
+        let all = every_match(&texts, haystack.as_bytes());
+        assert!(all.len() > 100 * texts.len());
+        assert_eq!(matches(&needles, haystack.as_bytes()), all);
+    }
+
+    #[test]
+    fn without_texts_nothing_is_found() {
+        let needles = Needles::new(Vec::new());
+        assert_eq!(
+            needles.first(b"Borgeren har klaget over sagsbehandlingen"),
+            None
         );
     }
 
