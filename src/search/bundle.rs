@@ -303,13 +303,10 @@ fn write_fragments(
     sink: &Sink,
 ) -> anyhow::Result<String> {
     let range = council.start as usize..(council.start + council.count) as usize;
-    let files = docs[range]
-        .iter()
-        .map(|doc| serde_json::to_vec(&doc.fragment))
-        .collect::<Result<Vec<_>, _>>()?;
-    let parts: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    let docs = &docs[range];
+    let parts: Vec<&[u8]> = docs.iter().map(|doc| doc.fragment.as_bytes()).collect();
     let folder = format!("f/{}-{}", council.slug, content_hash(&parts));
-    for (n, bytes) in files.iter().enumerate() {
+    for (n, bytes) in parts.iter().enumerate() {
         sink.write(&format!("{BUNDLE_DIR}/{folder}/{n}.json"), bytes)?;
     }
     Ok(folder)

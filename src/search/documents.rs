@@ -53,8 +53,11 @@ pub struct Field {
 pub struct Document {
     /// The text of each field of [`FIELDS`], in order (the case field: the Sags ID or nothing).
     pub fields: [String; 5],
-    /// What a result shows.
-    pub fragment: Fragment,
+    /// Where the result leads: an item's anchor on its meeting page, or the council page.
+    pub url: String,
+    /// What a result shows: the [`Fragment`] as JSON, serialised once for the index, the
+    /// group's hash and the bundle.
+    pub fragment: String,
     /// What names it from one build to the next (see [`key`]).
     pub key: u64,
 }
@@ -63,7 +66,7 @@ impl Document {
     /// The document's group: what changes together, so what an incremental build replaces
     /// together. A meeting's items share one (the meeting page), a council page has its own.
     pub fn group(&self) -> &str {
-        let url = &self.fragment.about.url;
+        let url = &self.url;
         url.split_once('#').map_or(url.as_str(), |(page, _)| page)
     }
 }
@@ -208,28 +211,37 @@ fn days(date: NaiveDate) -> u32 {
 
 fn council_document(council: &Council) -> Document {
     let text = to_text(&council.kommissorium_html);
-    let url = format!("{}/", council.slug);
-    Document {
-        key: key(&url),
-        fields: [
+    let fragment = Fragment {
+        about: About {
+            url: format!("{}/", council.slug),
+            title: council.name.clone(),
+            council: council.name.clone(),
+            municipality: council.municipality.clone(),
+            date: None,
+            status: None,
+            case: None,
+        },
+        text: text.clone(),
+    };
+    document(
+        [
             council.name.clone(),
             String::new(),
             String::new(),
-            text.clone(),
+            text,
             String::new(),
         ],
-        fragment: Fragment {
-            about: About {
-                url,
-                title: council.name.clone(),
-                council: council.name.clone(),
-                municipality: council.municipality.clone(),
-                date: None,
-                status: None,
-                case: None,
-            },
-            text,
-        },
+        fragment,
+    )
+}
+
+/// The document with `fields` that shows `fragment`.
+fn document(fields: [String; 5], fragment: Fragment) -> Document {
+    Document {
+        key: key(&fragment.about.url),
+        fields,
+        fragment: serde_json::to_string(&fragment).expect("a fragment is plain data"),
+        url: fragment.about.url,
     }
 }
 
@@ -250,27 +262,26 @@ fn item_document(council: &Council, meeting: &Meeting, item: &Item) -> Document 
         }
         all.push(text);
     }
-    let url = format!("{}/{}/#punkt-{}", council.slug, meeting.slug, item.number);
-    Document {
-        key: key(&url),
-        fields: [
+    let fragment = Fragment {
+        about: About {
+            url: format!("{}/{}/#punkt-{}", council.slug, meeting.slug, item.number),
+            title: item.title.clone(),
+            council: council.name.clone(),
+            municipality: council.municipality.clone(),
+            date: Some(meeting.date.format("%Y-%m-%d").to_string()),
+            status: Some(meeting.status.as_str().to_owned()),
+            case: item.case.clone(),
+        },
+        text: all.join("\n"),
+    };
+    document(
+        [
             item.title.clone(),
             beslutning.join("\n"),
             indstilling.join("\n"),
             rest.join("\n"),
             item.case.clone().unwrap_or_default(),
         ],
-        fragment: Fragment {
-            about: About {
-                url,
-                title: item.title.clone(),
-                council: council.name.clone(),
-                municipality: council.municipality.clone(),
-                date: Some(meeting.date.format("%Y-%m-%d").to_string()),
-                status: Some(meeting.status.as_str().to_owned()),
-                case: item.case.clone(),
-            },
-            text: all.join("\n"),
-        },
-    }
+        fragment,
+    )
 }

@@ -21,7 +21,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::postings::{Postings, TermInfo};
@@ -35,6 +34,7 @@ use tantivy::{
     DocAddress, DocSet, Index, IndexWriter, InvertedIndexReader, ReloadPolicy, SegmentReader,
     TERMINATED, Term,
 };
+use xxhash_rust::xxh3::Xxh3;
 
 use super::analysis::{ANALYZER_NAME, danish_analyzer};
 use super::documents::{CASE_FIELD, Document, FIELDS, Fragment};
@@ -109,22 +109,14 @@ fn groups(docs: &[Document]) -> Vec<Group<'_>> {
     ranges
         .into_par_iter()
         .map(|(name, range)| {
-            let mut hasher = Sha256::new();
+            let mut hasher = Xxh3::new();
             for doc in &docs[range.clone()] {
-                for part in doc.fields.iter().map(String::as_bytes).chain([
-                    doc.fragment.about.url.as_bytes(),
-                    serde_json::to_string(&doc.fragment)
-                        .expect("a fragment is plain data")
-                        .as_bytes(),
-                ]) {
-                    hasher.update((part.len() as u64).to_le_bytes());
-                    hasher.update(part);
+                for part in doc.fields.iter().chain([&doc.url, &doc.fragment]) {
+                    hasher.update(&(part.len() as u64).to_le_bytes());
+                    hasher.update(part.as_bytes());
                 }
             }
-            let hash = hasher.finalize()[..16]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hash = format!("{:032x}", hasher.digest128());
             Group {
                 name,
                 hash,
@@ -252,7 +244,7 @@ impl Fields {
                 tantivy_doc.add_text(*field, text);
             }
         }
-        tantivy_doc.add_text(self.fragment, serde_json::to_string(&doc.fragment)?);
+        tantivy_doc.add_text(self.fragment, &doc.fragment);
         Ok(tantivy_doc)
     }
 }
