@@ -4,7 +4,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 
@@ -152,8 +152,12 @@ fn check_search_boxes(output: &Path, base_url: &str) -> usize {
     checked
 }
 
-fn check_mode(site: &Path, base_url: impl Fn(&Path) -> String, from_disk: bool) {
-    let (_copy, site) = site_copy(site);
+/// Build the copied site `(guard, root)` and check its links.
+fn check_mode(
+    (_copy, site): (tempfile::TempDir, PathBuf),
+    base_url: impl Fn(&Path) -> String,
+    from_disk: bool,
+) {
     let site = site.as_path();
     let out = tempfile::tempdir().unwrap();
     let output = out.path().join("public");
@@ -165,28 +169,40 @@ fn check_mode(site: &Path, base_url: impl Fn(&Path) -> String, from_disk: bool) 
 
 #[test]
 fn links_resolve_at_a_domain_root() {
-    check_mode(&repo_root(), |_| "https://www.example.dk/".into(), false);
-    check_mode(&examples(), |_| "https://www.example.dk/".into(), false);
+    check_mode(demo_site(), |_| "https://www.example.dk/".into(), false);
+    check_mode(
+        site_copy(&examples()),
+        |_| "https://www.example.dk/".into(),
+        false,
+    );
 }
 
 #[test]
 fn links_resolve_under_a_sub_path() {
     check_mode(
-        &repo_root(),
+        demo_site(),
         |_| "https://www.example.dk/politik/raad/".into(),
         false,
     );
-    check_mode(&examples(), |_| "https://www.example.dk/raad".into(), false);
+    check_mode(
+        site_copy(&examples()),
+        |_| "https://www.example.dk/raad".into(),
+        false,
+    );
 }
 
 #[test]
 fn links_resolve_opened_from_disk() {
     check_mode(
-        &repo_root(),
+        demo_site(),
         |out| format!("file://{}/", out.display()),
         true,
     );
-    check_mode(&examples(), |out| format!("file://{}", out.display()), true);
+    check_mode(
+        site_copy(&examples()),
+        |out| format!("file://{}", out.display()),
+        true,
+    );
 }
 
 #[test]
