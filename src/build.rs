@@ -76,7 +76,13 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
             .map_err(|d| BuildError::Content(vec![d]))?;
         let theme = Theme::load(root, &config.theme, &config.language)?;
         let stamp = search::Stamp::of(root)?;
-        let archive = content::load(root, config).map_err(BuildError::Content)?;
+        let cache = root.join(search::CACHE_DIR).join("meetings");
+        if options.clean {
+            // A clean build parses every meeting file; a cache that cannot be removed is still
+            // correct, since each entry is named by everything it was parsed from.
+            let _ = std::fs::remove_dir_all(&cache);
+        }
+        let archive = content::load(root, config, Some(&cache)).map_err(BuildError::Content)?;
         Ok::<_, BuildError>((archive, theme, stamp))
     })?;
 

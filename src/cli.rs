@@ -242,7 +242,7 @@ fn run_search(args: &SearchArgs) -> Result<(), BuildError> {
     let base_url = config.base_url.clone();
     let index = SearchIndex::open_or_build(root, || {
         eprintln!("Indexing the content of {} for search …", root.display());
-        content::load(root, config).map_err(BuildError::Content)
+        content::load(root, config, None).map_err(BuildError::Content)
     })?;
     let mut filters = Filters::default();
     if let Some(wanted) = &args.council {

@@ -54,6 +54,13 @@ fn no_byte_of_the_closed_items_text_reaches_any_output_file() {
         !cache.is_empty(),
         "the search index kept for `referat search` is scanned too"
     );
+    assert!(
+        cache
+            .iter()
+            .any(|(path, bytes)| path.starts_with("meetings/")
+                && contains(bytes, "Det Nationale Integrationsråd".as_bytes())),
+        "the cache of parsed meetings, with the closed item's title, is scanned too"
+    );
     files.extend(
         cache
             .into_iter()

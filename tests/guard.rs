@@ -1,5 +1,6 @@
 //! The publish-time guard (src/guard.rs): a build whose files would publish a closed item's text
 //! or a CPR number refuses to publish, names the file, and leaves the published site as it was.
+//! Neither the site nor the cache of parsed meetings ever holds a closed item's text.
 
 mod common;
 
@@ -125,6 +126,24 @@ fn an_item_closed_after_it_was_published_leaves_no_trace() {
     build_ok(&root, out.path(), &[]);
     assert!(page(out.path(), "integrationsraadet/2023-10-10/index.html").contains(sentence));
 
+    let cache = root.join(".referat-cache/meetings");
+    let cached = |text: &str| {
+        read_tree(&cache)
+            .into_iter()
+            .filter(|(_, bytes)| String::from_utf8_lossy(bytes).contains(text))
+            .map(|(name, _)| name)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        !cached(sentence).is_empty(),
+        "the meeting cache holds the open item's text, as it is searched for below"
+    );
+    assert_eq!(
+        cached(CLOSED_SENTENCE),
+        Vec::<String>::new(),
+        "the meeting cache holds a closed item's text"
+    );
+
     let meeting = fs::read_to_string(root.join(MEETING)).unwrap();
     let closed = meeting.replace("{case=EMN-2023-00412}", "{.lukket}");
     assert_ne!(closed, meeting);
@@ -133,6 +152,13 @@ fn an_item_closed_after_it_was_published_leaves_no_trace() {
     for (path, bytes) in read_tree(out.path()) {
         let text = String::from_utf8_lossy(&scanned(&path, &bytes)).into_owned();
         assert!(!text.contains(sentence), "{path} still has the closed text");
+    }
+    for text in [sentence, CLOSED_SENTENCE] {
+        assert_eq!(
+            cached(text),
+            Vec::<String>::new(),
+            "the meeting cache holds a closed item's text: {text}"
+        );
     }
     let segments = search_index_segments(&root);
     assert!(

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -28,9 +28,23 @@ fn folders(dir: &Path) -> BTreeSet<String> {
     out
 }
 
+/// The entries of the cache of parsed meetings kept at `root`, by name, with when each was
+/// written.
+fn meeting_cache(root: &Path) -> BTreeMap<String, SystemTime> {
+    fs::read_dir(root.join(".referat-cache/meetings"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, modified(&e.path()))
+        })
+        .collect()
+}
+
 /// Build `root` into `output` reusing the last build, then a copy of `root` without its cache
-/// into a new folder with `--clean`; require the same files, bytes and folders. Returns how many
-/// files the build said it changed.
+/// into a new folder with `--clean`; require the same files, bytes and folders, and one entry in
+/// the cache of parsed meetings per meeting file. Returns how many files the build said it
+/// changed.
 fn rebuild_matches_clean(root: &Path, output: &Path, what: &str) -> usize {
     let out = referat(&[
         "build",
@@ -49,6 +63,15 @@ fn rebuild_matches_clean(root: &Path, output: &Path, what: &str) -> usize {
         .unwrap_or_else(|| {
             panic!("after {what}, the build did not publish incrementally: {stderr}")
         });
+    let meetings: usize = fs::read_dir(root.join("content"))
+        .unwrap()
+        .map(|e| meeting_files(&e.unwrap().path()).len())
+        .sum();
+    assert_eq!(
+        meeting_cache(root).len(),
+        meetings,
+        "after {what}: the meeting cache does not hold one entry per meeting file"
+    );
     let (clean_dir, clean_root) = site_copy(root);
     fs::remove_dir_all(clean_root.join(".referat-cache")).unwrap();
     let clean = clean_dir.path().join("public");
@@ -123,6 +146,7 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
     );
 
     let segments_before = search_index_segments(&root);
+    let cache_before = meeting_cache(&root);
     let meeting = &meeting_files(first)[0];
     let text = fs::read_to_string(meeting).unwrap();
     let title = text.lines().find(|l| l.starts_with("## ")).unwrap();
@@ -140,6 +164,16 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
         modified(&untouched),
         untouched_before,
         "another council's page was rewritten"
+    );
+    let cache = meeting_cache(&root);
+    let kept = cache_before
+        .iter()
+        .filter(|(name, written)| cache.get(*name) == Some(written))
+        .count();
+    assert_eq!(
+        kept,
+        cache_before.len() - 1,
+        "the unchanged meetings were not taken from the cache as they were"
     );
     let segments = search_index_segments(&root);
     assert!(
@@ -184,15 +218,28 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
         "with a meeting deleted, the search index was not made anew: {segments:?}"
     );
 
-    let attachments: Vec<PathBuf> = councils
+    let mut attachments: Vec<PathBuf> = councils
         .iter()
         .flat_map(|c| fs::read_dir(c).unwrap().map(|e| e.unwrap().path()))
         .filter(|p| p.is_dir())
         .flat_map(|d| fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
         .collect();
-    let attachment = attachments.first().expect("the corpus has attachments");
-    fs::write(attachment, b"%PDF-1.4 a new version of the attachment").unwrap();
-    rebuild_matches_clean(&root, &output, "a changed attachment");
+    attachments.sort();
+    let published = |a: &PathBuf| output.join(a.strip_prefix(root.join("content")).unwrap());
+    let attachment = attachments
+        .iter()
+        .find(|a| published(a).is_file())
+        .expect("the corpus publishes attachments");
+    let meeting_page = published(attachment).with_file_name("index.html");
+    let size = fs::metadata(attachment).unwrap().len() + 7;
+    fs::write(attachment, vec![b'x'; size as usize]).unwrap();
+    rebuild_matches_clean(&root, &output, "an attachment of another size");
+    assert!(
+        fs::read_to_string(&meeting_page)
+            .unwrap()
+            .contains(&format!("{size} B)")),
+        "the meeting page does not show the attachment's new size {size} B"
+    );
 
     let index = first.join("_index.md");
     let text = fs::read_to_string(&index).unwrap();
@@ -220,6 +267,26 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
             .replacen("<article", "<!-- eget --><article", 1),
     );
     rebuild_matches_clean(&root, &output, "a template override");
+
+    let cache_dir = root.join(".referat-cache/meetings");
+    let mut corrupted = BTreeMap::new();
+    for (n, name) in meeting_cache(&root).into_keys().enumerate() {
+        let bytes = fs::read(cache_dir.join(&name)).unwrap();
+        let bytes = match n % 2 {
+            0 => b"garbage, not a meeting".to_vec(),
+            _ => bytes[..bytes.len() / 2].to_vec(),
+        };
+        fs::write(cache_dir.join(&name), &bytes).unwrap();
+        corrupted.insert(name, bytes);
+    }
+    rebuild_matches_clean(&root, &output, "a corrupted meeting cache");
+    for (name, bytes) in corrupted {
+        assert_ne!(
+            fs::read(cache_dir.join(&name)).unwrap(),
+            bytes,
+            "the corrupted entry {name} was not written again"
+        );
+    }
     assert!(
         page(
             &output,
@@ -247,4 +314,19 @@ fn a_changed_output_folder_is_built_whole_again() {
         "the build trusted a manifest of another site: {stderr}"
     );
     assert!(page(&output, "index.html").contains("<html"));
+}
+
+#[test]
+fn a_meeting_cache_that_cannot_be_made_means_parsing_every_file() {
+    let (_dir, root) = site_copy(&examples());
+    let blocker = root.join(".referat-cache/meetings");
+    write_file(
+        &root,
+        ".referat-cache/meetings",
+        "a file where the cache's folder would be",
+    );
+    let output = root.join("public");
+    build_ok(&root, &output, &[]);
+    assert!(page(&output, "integrationsraadet/2023-10-10/index.html").contains("<article"));
+    assert!(blocker.is_file(), "the build replaced what was in the way");
 }

@@ -225,7 +225,7 @@ fn run(options: &CheckOptions, findings: &mut Vec<Finding>) -> Option<Checked> {
             None
         }
     };
-    let archive = match content::load(root, config) {
+    let archive = match content::load(root, config, None) {
         Ok(archive) => archive,
         Err(diagnostics) => {
             findings.extend(diagnostics.into_iter().map(Finding::build));

@@ -7,6 +7,7 @@ use pulldown_cmark::Parser;
 use rayon::prelude::*;
 use serde::Deserialize;
 
+use super::cache::MeetingCache;
 use super::markdown::{Body, BodyWriter, options};
 use super::meeting::MeetingFile;
 use super::model::{Council, Link, Member};
@@ -29,12 +30,14 @@ struct FrontMatter {
     contact: Option<Contact>,
 }
 
-/// Load the council in `dir` (shown as `shown`) with slug `slug`, and all its meetings.
+/// Load the council in `dir` (shown as `shown`) with slug `slug`, and all its meetings, those
+/// unchanged from `cache` when there is one.
 pub fn load(
     dir: &Path,
     shown: &Path,
     slug: String,
     config: &SiteConfig,
+    cache: Option<&MeetingCache>,
 ) -> Result<Council, Vec<Diagnostic>> {
     let decimal_comma = config.language != "en";
     let index_shown = shown.join(INDEX_FILE);
@@ -75,7 +78,7 @@ pub fn load(
     );
     let meetings = files
         .par_iter()
-        .map(|file| file.load(dir, shown, decimal_comma, iframe_hosts))
+        .map(|file| file.load(dir, shown, decimal_comma, iframe_hosts, cache))
         .collect();
     let mut loaded = collect_ok(meetings, &mut diagnostics);
     let Index {

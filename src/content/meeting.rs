@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
+use super::cache::{self, MeetingCache};
 use super::markdown::{AttachmentFolder, Body, BodyWriter, HeadingText, options};
 use super::model::{Item, Meeting, Section, SectionKind, Status};
 use super::source::{Source, parse_date, parse_time};
@@ -90,16 +91,55 @@ impl MeetingFile {
         })
     }
 
-    /// Read and parse the file; `council_dir` holds its attachment folder; raw HTML may embed
-    /// iframes from `iframe_hosts`.
+    /// Read and parse the file, or take it from `cache` when parsing it again would give the
+    /// same; `council_dir` holds its attachment folder; raw HTML may embed iframes from
+    /// `iframe_hosts`.
     pub fn load(
         &self,
         council_dir: &Path,
         council_shown: &Path,
         decimal_comma: bool,
         iframe_hosts: &[String],
+        cache: Option<&MeetingCache>,
     ) -> Result<Meeting, Vec<Diagnostic>> {
-        let source = Source::read(&self.path, &self.shown).map_err(|d| vec![d])?;
+        let bytes = Source::read_bytes(&self.path, &self.shown).map_err(|d| vec![d])?;
+        let Some(cache) = cache else {
+            return self.parse_bytes(
+                bytes,
+                council_dir,
+                council_shown,
+                decimal_comma,
+                iframe_hosts,
+            );
+        };
+        let paths = [self.path.as_path(), &self.shown, council_dir, council_shown];
+        let key = cache::key(
+            [&bytes[..], &[u8::from(decimal_comma)]]
+                .into_iter()
+                .chain(paths.map(|p| p.as_os_str().as_encoded_bytes()))
+                .chain(iframe_hosts.iter().map(|h| h.as_bytes())),
+        );
+        cache.meeting(key, || {
+            self.parse_bytes(
+                bytes,
+                council_dir,
+                council_shown,
+                decimal_comma,
+                iframe_hosts,
+            )
+        })
+    }
+
+    /// Parse the file's contents `bytes`, read already.
+    fn parse_bytes(
+        &self,
+        bytes: Vec<u8>,
+        council_dir: &Path,
+        council_shown: &Path,
+        decimal_comma: bool,
+        iframe_hosts: &[String],
+    ) -> Result<Meeting, Vec<Diagnostic>> {
+        let source = Source::parse(bytes, &self.shown).map_err(|d| vec![d])?;
         self.parse(
             &source,
             council_dir,

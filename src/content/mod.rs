@@ -2,7 +2,10 @@
 //! Sags ID), in parallel.
 //!
 //! Every problem of every file is collected and returned together, each with its file and line.
+//! `referat build` keeps the meetings it parsed in a cache (`cache.rs`), so that the next build
+//! parses only the meeting files that changed.
 
+mod cache;
 mod cases;
 mod council;
 pub(crate) mod markdown;
@@ -21,6 +24,8 @@ pub use model::{
     Status, key_meeting, meeting_key,
 };
 pub(crate) use source::Source;
+
+use cache::MeetingCache;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, collect_ok};
@@ -49,8 +54,14 @@ pub fn parse_meeting(
     file.parse(&source, council_dir, &shown_dir, decimal_comma, &[])
 }
 
-/// Load every council under `root/content/`, or return all problems found, sorted.
-pub fn load(root: &Path, config: SiteConfig) -> Result<Archive, Vec<Diagnostic>> {
+/// Load every council under `root/content/`, or return all problems found, sorted. With a
+/// `cache` folder, meetings parsed by an earlier load of the same files are taken from it, and
+/// the meetings parsed now are kept in it; a folder that cannot be written is no cache.
+pub fn load(
+    root: &Path,
+    config: SiteConfig,
+    cache: Option<&Path>,
+) -> Result<Archive, Vec<Diagnostic>> {
     let content = root.join(CONTENT_DIR);
     let shown_content = Path::new(CONTENT_DIR);
     let entries = std::fs::read_dir(&content).map_err(|e| {
@@ -115,9 +126,10 @@ pub fn load(root: &Path, config: SiteConfig) -> Result<Archive, Vec<Diagnostic>>
         }
     }
 
+    let cache = cache.and_then(MeetingCache::open);
     let results = folders
         .par_iter()
-        .map(|(dir, shown, slug)| council::load(dir, shown, slug.clone(), &config))
+        .map(|(dir, shown, slug)| council::load(dir, shown, slug.clone(), &config, cache.as_ref()))
         .collect();
     let mut councils = collect_ok(results, &mut diagnostics);
     if !diagnostics.is_empty() {
@@ -130,6 +142,9 @@ pub fn load(root: &Path, config: SiteConfig) -> Result<Archive, Vec<Diagnostic>>
         problems.sort();
         problems
     })?;
+    if let Some(cache) = cache {
+        cache.remove_unused();
+    }
     Ok(Archive {
         config_key: xxhash_rust::xxh3::xxh3_128(format!("{config:?}").as_bytes()),
         config,

@@ -1,12 +1,13 @@
 //! The archive as plain data: councils, their meetings, and the meetings' agenda items.
 //!
 //! A closed item carries its number and title only: its text is dropped while parsing and never
-//! enters this model, so no later stage can publish it by mistake.
+//! enters this model, so no later stage can publish it by mistake, and the cache of parsed
+//! meetings (`cache.rs`, which stores [`Meeting`]s as they are) cannot keep it.
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use xxhash_rust::xxh3::Xxh3;
 
@@ -121,7 +122,7 @@ pub struct Council {
 }
 
 /// A council member.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
     /// Full name.
@@ -132,7 +133,7 @@ pub struct Member {
 }
 
 /// Whether a meeting file is the agenda or the minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// The agenda, published before the meeting.
@@ -164,7 +165,7 @@ impl Status {
 }
 
 /// One meeting of one council: one file `YYYY-MM-DD[-suffix].md`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Meeting {
     /// URL slug: the date, plus the file's suffix when a council meets twice that day.
     pub slug: String,
@@ -197,7 +198,7 @@ pub struct Meeting {
 }
 
 /// One agenda item (dagsordenspunkt).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Item {
     /// Its number, from 1, in order of the file.
     pub number: usize,
@@ -229,7 +230,7 @@ impl Item {
 }
 
 /// The sections an agenda item usually has; anything else is `Other`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SectionKind {
     /// Text before the item's first `###` heading.
@@ -270,7 +271,7 @@ impl SectionKind {
 }
 
 /// One section of an open item.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Section {
     /// Which section it is.
     pub kind: SectionKind,
@@ -283,7 +284,7 @@ pub struct Section {
 }
 
 /// A file linked from an open item, published beside its meeting page.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Attachment {
     /// The file name it is published under.
     pub file_name: String,
@@ -297,7 +298,7 @@ pub struct Attachment {
 
 /// A link or image of published text that is not an attachment: a `#fragment` or a full URL,
 /// kept as written. `referat check` follows those that lead into the site.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     /// The target as written, e.g. `#punkt-3` or `https://www.kommune.dk/raad/…`.
     pub url: String,

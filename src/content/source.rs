@@ -22,9 +22,13 @@ pub struct Source {
 impl Source {
     /// Read `path` (shown as `shown` in messages) and split off its front matter.
     pub fn read(path: &Path, shown: &Path) -> Result<Source, Diagnostic> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Diagnostic::file(shown, format!("cannot read the file: {e}")))?;
-        Source::parse(bytes, shown)
+        Source::parse(Source::read_bytes(path, shown)?, shown)
+    }
+
+    /// The bytes of `path` (shown as `shown` in messages), for [`Source::parse`].
+    pub fn read_bytes(path: &Path, shown: &Path) -> Result<Vec<u8>, Diagnostic> {
+        std::fs::read(path)
+            .map_err(|e| Diagnostic::file(shown, format!("cannot read the file: {e}")))
     }
 
     /// Split the file's contents `bytes` (shown as `shown` in messages) like [`Source::read`].
