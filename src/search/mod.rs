@@ -76,13 +76,16 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let Ok(entries) = fs::read_dir(dir) else {
         return Ok(());
     };
-    let mut paths: Vec<PathBuf> = entries
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
+    let mut paths: Vec<(PathBuf, bool)> = entries
+        .map(|e| {
+            let e = e?;
+            Ok((e.path(), e.file_type()?.is_dir()))
+        })
+        .collect::<std::io::Result<_>>()
         .with_context(|| format!("cannot read {}", dir.display()))?;
     paths.sort();
-    for path in paths {
-        if path.is_dir() {
+    for (path, is_dir) in paths {
+        if is_dir {
             collect_files(&path, out)?;
         } else {
             out.push(path);
