@@ -14,7 +14,7 @@
 //! system releases the lock when a build ends, however it ends, so the next build can remove
 //! the staging folder of one that was killed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -260,27 +260,40 @@ impl Staging {
                 removed: 0,
             });
         };
+        // A folder the last site did not have moves in whole, and a folder this site no longer
+        // has goes whole: the staging folder holds only the changed files, so a new folder there
+        // holds all of its files. Both paths are sorted, so the files of one folder are together.
+        let (before, now) = (folders(previous.keys()), folders(records.keys()));
         let mut journal = String::new();
         let mut written = 0;
+        let mut last = None;
         for (path, record) in &records {
             if previous.get(path).is_none_or(|p| p.hash != record.hash) {
-                journal += &format!(
-                    "move\t{}\t{}\n",
-                    staged.join(path).display(),
-                    self.output.join(path).display()
-                );
                 written += 1;
+                let unit = outermost_missing(path, &before);
+                if last != Some(unit) {
+                    last = Some(unit);
+                    journal += &format!(
+                        "move\t{}\t{}\n",
+                        staged.join(unit).display(),
+                        self.output.join(unit).display()
+                    );
+                }
             }
         }
-        let mut removed = 0;
         let mut vanished: Vec<&String> = previous
             .keys()
             .filter(|path| !records.contains_key(*path))
             .collect();
         vanished.sort();
+        let removed = vanished.len();
+        let mut last = None;
         for path in vanished {
-            journal += &format!("remove\t{}\n", self.output.join(path).display());
-            removed += 1;
+            let unit = outermost_missing(path, &now);
+            if last != Some(unit) {
+                last = Some(unit);
+                journal += &format!("remove\t{}\n", self.output.join(unit).display());
+            }
         }
         journal += &format!("move\t{}\t{}\n", fresh.display(), manifest.display());
         journal += &format!("remove\t{}\n", staged.display());
@@ -306,6 +319,29 @@ fn state_dir(root: &Path, output: &Path) -> PathBuf {
         "{:016x}",
         xxh3_64(output.to_string_lossy().as_bytes())
     ))
+}
+
+/// Every folder that holds a file of `paths` (`/`-separated, relative), as a relative path.
+fn folders<'a>(paths: impl Iterator<Item = &'a String>) -> HashSet<&'a str> {
+    let mut folders = HashSet::new();
+    for path in paths {
+        let mut end = path.len();
+        while let Some(slash) = path[..end].rfind('/') {
+            if !folders.insert(&path[..slash]) {
+                break;
+            }
+            end = slash;
+        }
+    }
+    folders
+}
+
+/// The outermost folder above `path` that is not one of `folders`, else `path` itself.
+fn outermost_missing<'a>(path: &'a str, folders: &HashSet<&str>) -> &'a str {
+    path.match_indices('/')
+        .map(|(slash, _)| &path[..slash])
+        .find(|folder| !folders.contains(folder))
+        .unwrap_or(path)
 }
 
 /// The manifest of the last build of an output folder, in its folder of the cache.
@@ -365,25 +401,32 @@ fn finish_journal(state: &Path) -> Result<()> {
     let Ok(journal) = fs::read_to_string(&path) else {
         return Ok(());
     };
+    let mut created = None;
     for line in journal.lines() {
         match line.split('\t').collect::<Vec<_>>()[..] {
             ["move", from, to] => {
                 let (from, to) = (Path::new(from), Path::new(to));
                 if from.exists() {
-                    if let Some(parent) = to.parent() {
+                    if let Some(parent) = to.parent()
+                        && created != Some(parent)
+                    {
                         fs::create_dir_all(parent)
                             .with_context(|| format!("cannot create {}", parent.display()))?;
+                        created = Some(parent);
+                    }
+                    // A whole folder replaces whatever was left at its place.
+                    if from.is_dir() && to.is_dir() {
+                        remove_dir_if_present(to)?;
                     }
                     rename(from, to)?;
                 }
             }
-            ["remove", file] => {
-                let file = Path::new(file);
-                if file.is_dir() {
-                    remove_dir_if_present(file)?;
+            ["remove", path] => {
+                let path = Path::new(path);
+                if path.is_dir() {
+                    remove_dir_if_present(path)?;
                 } else {
-                    remove_if_present(file)?;
-                    remove_empty_parents(file);
+                    remove_if_present(path)?;
                 }
             }
             _ => bail!(
@@ -394,18 +437,6 @@ fn finish_journal(state: &Path) -> Result<()> {
         }
     }
     remove_if_present(&path)
-}
-
-/// Remove the folders above `file` that its removal left empty; the first that is not empty
-/// (at the latest the output folder, which holds index.html) ends it.
-fn remove_empty_parents(file: &Path) {
-    let mut dir = file.parent();
-    while let Some(d) = dir {
-        if fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
-    }
 }
 
 fn rename(from: &Path, to: &Path) -> Result<()> {
@@ -559,10 +590,10 @@ mod tests {
             ),
             format!(
                 "move\t{}\t{}",
-                staged.join("new/b.html").display(),
-                output.join("new/b.html").display()
+                staged.join("new").display(),
+                output.join("new").display()
             ),
-            format!("remove\t{}", output.join("gone/c.html").display()),
+            format!("remove\t{}", output.join("gone").display()),
             format!(
                 "move\t{}\t{}",
                 state.join("manifest.new").display(),
@@ -580,10 +611,7 @@ mod tests {
             fs::read_to_string(output.join("new/b.html")).unwrap(),
             "new"
         );
-        assert!(
-            !output.join("gone").exists(),
-            "a removed file's folder is left"
-        );
+        assert!(!output.join("gone").exists(), "a removed folder is left");
         assert_eq!(
             fs::read_to_string(state.join("manifest")).unwrap(),
             "the new manifest"
@@ -593,5 +621,28 @@ mod tests {
             staging.sink.previous.is_none(),
             "a manifest that is not one was trusted"
         );
+    }
+
+    #[test]
+    fn a_folder_moves_and_goes_whole_where_the_other_site_has_none_of_it() {
+        let paths = |list: &[&str]| list.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        let before = paths(&["index.html", "raad/2023/index.html", "_search/s/ab/t0.bin"]);
+        let folders = folders(before.iter());
+        let mut sorted: Vec<&str> = folders.iter().copied().collect();
+        sorted.sort();
+        assert_eq!(
+            sorted,
+            ["_search", "_search/s", "_search/s/ab", "raad", "raad/2023"]
+        );
+        assert_eq!(outermost_missing("index.html", &folders), "index.html");
+        assert_eq!(
+            outermost_missing("raad/2023/a.pdf", &folders),
+            "raad/2023/a.pdf"
+        );
+        assert_eq!(
+            outermost_missing("_search/s/cd/t0.bin", &folders),
+            "_search/s/cd"
+        );
+        assert_eq!(outermost_missing("ny/2024/index.html", &folders), "ny");
     }
 }
