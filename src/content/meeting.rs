@@ -103,14 +103,18 @@ impl MeetingFile {
         cache: Option<&MeetingCache>,
     ) -> Result<Meeting, Vec<Diagnostic>> {
         let bytes = Source::read_bytes(&self.path, &self.shown).map_err(|d| vec![d])?;
-        let Some(cache) = cache else {
-            return self.parse_bytes(
-                bytes,
+        let parse = |bytes| {
+            let source = Source::parse(bytes, &self.shown).map_err(|d| vec![d])?;
+            self.parse(
+                &source,
                 council_dir,
                 council_shown,
                 decimal_comma,
                 iframe_hosts,
-            );
+            )
+        };
+        let Some(cache) = cache else {
+            return parse(bytes);
         };
         let paths = [self.path.as_path(), &self.shown, council_dir, council_shown];
         let key = cache::key(
@@ -119,34 +123,7 @@ impl MeetingFile {
                 .chain(paths.map(|p| p.as_os_str().as_encoded_bytes()))
                 .chain(iframe_hosts.iter().map(|h| h.as_bytes())),
         );
-        cache.meeting(key, || {
-            self.parse_bytes(
-                bytes,
-                council_dir,
-                council_shown,
-                decimal_comma,
-                iframe_hosts,
-            )
-        })
-    }
-
-    /// Parse the file's contents `bytes`, read already.
-    fn parse_bytes(
-        &self,
-        bytes: Vec<u8>,
-        council_dir: &Path,
-        council_shown: &Path,
-        decimal_comma: bool,
-        iframe_hosts: &[String],
-    ) -> Result<Meeting, Vec<Diagnostic>> {
-        let source = Source::parse(bytes, &self.shown).map_err(|d| vec![d])?;
-        self.parse(
-            &source,
-            council_dir,
-            council_shown,
-            decimal_comma,
-            iframe_hosts,
-        )
+        cache.meeting(key, || parse(bytes))
     }
 
     /// Parse the file's `source`, read already; `council_dir` holds its attachment folder.
