@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, Result};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use rayon::prelude::*;
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::check::cpr_numbers;
 use crate::content::{Archive, markdown};
@@ -60,6 +61,8 @@ pub struct Guard {
     needles: Needles,
     /// The origin of each text of `needles`, by its number.
     origins: Vec<Origin>,
+    /// A hash of what `needles` looks for; 0 when it looks for nothing.
+    fingerprint: u128,
 }
 
 /// Something a file was about to publish that it must not.
@@ -215,10 +218,23 @@ impl Guard {
                 origins.push(origin.clone());
             }
         }
+        let mut hasher = Xxh3::new();
+        for pattern in &patterns {
+            hasher.update(&(pattern.len() as u64).to_le_bytes());
+            hasher.update(pattern.as_bytes());
+        }
         Ok(Guard {
+            fingerprint: hasher.digest128(),
             needles: Needles::new(patterns),
             origins,
         })
+    }
+
+    /// A hash of everything this guard looks for besides CPR numbers. Two guards with the same
+    /// fingerprint find the same in the same bytes, so a file already scanned by one need not
+    /// be scanned by the other. The hash keeps no closed text readable.
+    pub fn fingerprint(&self) -> u128 {
+        self.fingerprint
     }
 
     /// What `bytes`, about to be published at `path`, must not publish: the first closed text

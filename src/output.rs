@@ -22,6 +22,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result, bail};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
+use crate::content::build_id;
 use crate::guard::{Guard, Leak, Refused};
 use crate::search::CACHE_DIR;
 
@@ -34,12 +35,15 @@ struct Record {
 }
 
 /// The first line of a manifest; another version of referat may key its input otherwise.
-const MANIFEST_HEADER: &str = concat!("referat-manifest 1 ", env!("CARGO_PKG_VERSION"));
+const MANIFEST_HEADER: &str = concat!("referat-manifest 2 ", env!("CARGO_PKG_VERSION"));
 
 /// Where a build writes its files.
 pub struct Sink {
     root: PathBuf,
     previous: Option<HashMap<String, Record>>,
+    /// Whether the last build's guard looked for what this one looks for: a file it published
+    /// with the same bytes passed the same scan, and is not scanned again.
+    scanned: bool,
     records: Mutex<Vec<(String, Record)>>,
     guard: Guard,
     leaks: Mutex<Vec<Leak>>,
@@ -54,10 +58,6 @@ impl Sink {
     /// Write `bytes`, made from the input whose key is `key`, to `path`: the next build may skip
     /// making it again while the key stays the same ([`Sink::unchanged`]).
     pub fn write_keyed(&self, path: &str, key: u128, bytes: &[u8]) -> Result<()> {
-        let leaks = self.guard.scan(path, bytes);
-        if !leaks.is_empty() {
-            self.leaks.lock().expect("no write panicked").extend(leaks);
-        }
         let record = Record {
             hash: xxh3_128(bytes),
             key,
@@ -67,6 +67,12 @@ impl Sink {
             .as_ref()
             .and_then(|p| p.get(path))
             .is_some_and(|p| p.hash == record.hash);
+        if !(published && self.scanned) {
+            let leaks = self.guard.scan(path, bytes);
+            if !leaks.is_empty() {
+                self.leaks.lock().expect("no write panicked").extend(leaks);
+            }
+        }
         if !published {
             let target = self.target(path)?;
             fs::write(&target, bytes)
@@ -196,6 +202,9 @@ impl Staging {
         } else {
             read_manifest(&state, &output)?
         };
+        let scanned = previous
+            .as_ref()
+            .is_some_and(|p| p.guard == guard.fingerprint());
         let dir = tempfile::Builder::new()
             .prefix(&prefix)
             .tempdir_in(parent)
@@ -203,7 +212,8 @@ impl Staging {
         make_world_readable(dir.path())?;
         let sink = Sink {
             root: dir.path().to_path_buf(),
-            previous,
+            previous: previous.map(|p| p.files),
+            scanned,
             records: Mutex::new(Vec::new()),
             guard,
             leaks: Mutex::new(Vec::new()),
@@ -241,7 +251,12 @@ impl Staging {
             .collect();
         let manifest = self.state.join(MANIFEST);
         let fresh = self.state.join(format!("{MANIFEST}.new"));
-        write_manifest(&fresh, &self.output, &records)?;
+        write_manifest(
+            &fresh,
+            &self.output,
+            self.sink.guard.fingerprint(),
+            &records,
+        )?;
         let staged = self.dir.keep();
         let Some(previous) = self.sink.previous else {
             remove_if_present(&manifest)?;
@@ -350,9 +365,17 @@ const MANIFEST: &str = "manifest";
 /// The moves and removals an incremental publish is making, in its folder of the cache.
 const JOURNAL: &str = "journal";
 
-/// The manifest in `state` when it describes `output` as it is now, else none (the build then
-/// stages the whole site).
-fn read_manifest(state: &Path, output: &Path) -> Result<Option<HashMap<String, Record>>> {
+/// What the last build of an output folder published, from its manifest.
+struct Manifest {
+    /// Each file's record, by its path.
+    files: HashMap<String, Record>,
+    /// The [`Guard::fingerprint`] of the guard that scanned them.
+    guard: u128,
+}
+
+/// The manifest in `state` when it describes `output` as it is now and was written by this
+/// program, else none (the build then stages the whole site).
+fn read_manifest(state: &Path, output: &Path) -> Result<Option<Manifest>> {
     let path = state.join(MANIFEST);
     let Ok(text) = fs::read_to_string(&path) else {
         return Ok(None);
@@ -360,9 +383,17 @@ fn read_manifest(state: &Path, output: &Path) -> Result<Option<HashMap<String, R
     let mut lines = text.lines();
     if lines.next() != Some(MANIFEST_HEADER)
         || lines.next() != Some(output.to_string_lossy().as_ref())
+        || lines.next().and_then(|l| l.strip_prefix("program ")) != Some(build_id())
     {
         return Ok(None);
     }
+    let Some(guard) = lines
+        .next()
+        .and_then(|l| l.strip_prefix("guard "))
+        .and_then(|hex| u128::from_str_radix(hex, 16).ok())
+    else {
+        return Ok(None);
+    };
     let mut files = HashMap::new();
     for line in lines {
         let parsed = line.split_once(' ').and_then(|(hash, rest)| {
@@ -383,11 +414,20 @@ fn read_manifest(state: &Path, output: &Path) -> Result<Option<HashMap<String, R
             fs::read(output.join(file)).is_ok_and(|bytes| xxh3_128(&bytes) == record.hash)
         })
     });
-    Ok(intact.then_some(files))
+    Ok(intact.then_some(Manifest { files, guard }))
 }
 
-fn write_manifest(path: &Path, output: &Path, records: &BTreeMap<String, Record>) -> Result<()> {
-    let mut text = format!("{MANIFEST_HEADER}\n{}\n", output.display());
+fn write_manifest(
+    path: &Path,
+    output: &Path,
+    guard: u128,
+    records: &BTreeMap<String, Record>,
+) -> Result<()> {
+    let mut text = format!(
+        "{MANIFEST_HEADER}\n{}\nprogram {}\nguard {guard:032x}\n",
+        output.display(),
+        build_id()
+    );
     for (file, record) in records {
         text += &format!("{:032x} {:032x} {file}\n", record.hash, record.key);
     }
@@ -621,6 +661,56 @@ mod tests {
             staging.sink.previous.is_none(),
             "a manifest that is not one was trusted"
         );
+    }
+
+    #[test]
+    fn a_published_file_is_scanned_again_unless_the_same_guard_scanned_it() {
+        // A CPR number, which any guard refuses: published by a build whose guard is trusted to
+        // have scanned it, an unchanged file is not scanned again; published under another
+        // guard, it is.
+        let cpr = b"<p>CPR 010190-1234</p>";
+        for (last_guard, refused) in [(Guard::default().fingerprint(), false), (7, true)] {
+            let dir = tempfile::tempdir().unwrap();
+            let (root, output) = (dir.path().join("site"), dir.path().join("public"));
+            let state = state_dir(&absolute(&root).unwrap(), &absolute(&output).unwrap());
+            let mut records = BTreeMap::new();
+            for (path, bytes) in [
+                ("index.html", &b"home"[..]),
+                ("404.html", b"none"),
+                ("a.html", cpr),
+            ] {
+                fs::create_dir_all(&output).unwrap();
+                fs::write(output.join(path), bytes).unwrap();
+                let record = Record {
+                    hash: xxh3_128(bytes),
+                    key: 0,
+                };
+                records.insert(path.to_owned(), record);
+            }
+            fs::create_dir_all(&root).unwrap();
+            fs::create_dir_all(&state).unwrap();
+            write_manifest(
+                &state.join(MANIFEST),
+                &absolute(&output).unwrap(),
+                last_guard,
+                &records,
+            )
+            .unwrap();
+
+            let staging = Staging::new(&output, &root, false, Guard::default()).unwrap();
+            assert!(staging.sink.previous.is_some(), "the manifest was not read");
+            for (path, record) in &records {
+                let bytes = fs::read(output.join(path)).unwrap();
+                assert_eq!(xxh3_128(&bytes), record.hash);
+                staging.sink().write(path, &bytes).unwrap();
+            }
+            let published = staging.publish();
+            assert_eq!(
+                published.is_err_and(|e| e.downcast_ref::<Refused>().is_some()),
+                refused,
+                "last guard {last_guard:x}"
+            );
+        }
     }
 
     #[test]

@@ -125,8 +125,9 @@ fn read(path: &Path, key: u128) -> Option<Meeting> {
 
 /// The running program's path, size and time of change: a program built anew, from changed
 /// sources within one version of referat, may parse the same file otherwise or hold the meeting
-/// in another shape, so it does not take the entries of another.
-fn build_id() -> &'static str {
+/// in another shape, so it does not take the entries of another; nor may it trust the output
+/// manifest of another (it may render the same page otherwise).
+pub(crate) fn build_id() -> &'static str {
     static ID: OnceLock<String> = OnceLock::new();
     ID.get_or_init(|| {
         let exe = std::env::current_exe().unwrap_or_default();

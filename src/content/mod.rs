@@ -18,6 +18,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+pub(crate) use cache::build_id;
 pub use cases::case_slug;
 pub use model::{
     Archive, Attachment, Case, Council, Item, ItemRef, Link, Meeting, Member, Section, SectionKind,
