@@ -99,6 +99,17 @@ impl PlainText {
 
     /// Add text without tags, its escapes of [`unescape`] decoded.
     fn push_html(&mut self, html: &str) {
+        for (n, word) in html.split(char::is_whitespace).enumerate() {
+            if n > 0 {
+                self.blank = true;
+            }
+            self.push_word(word);
+        }
+    }
+
+    /// Add text without tags or blanks, its escapes decoded: a decoded no-break space is a
+    /// blank.
+    fn push_word(&mut self, mut word: &str) {
         const ESCAPES: [(&str, char); 6] = [
             ("&lt;", '<'),
             ("&gt;", '>'),
@@ -107,27 +118,30 @@ impl PlainText {
             ("&nbsp;", '\u{a0}'),
             ("&amp;", '&'),
         ];
-        let mut rest = html;
-        while let Some(c) = rest.chars().next() {
-            let escape = (c == '&')
-                .then(|| ESCAPES.iter().find(|(e, _)| rest.starts_with(e)))
-                .flatten();
-            match escape {
+        while let Some(amp) = word.find('&') {
+            self.push_str(&word[..amp]);
+            let rest = &word[amp..];
+            match ESCAPES.iter().find(|(e, _)| rest.starts_with(e)) {
                 Some((e, decoded)) => {
-                    self.push(*decoded);
-                    rest = &rest[e.len()..];
+                    if decoded.is_whitespace() {
+                        self.blank = true;
+                    } else {
+                        self.push_str(decoded.encode_utf8(&mut [0; 4]));
+                    }
+                    word = &rest[e.len()..];
                 }
                 None => {
-                    self.push(c);
-                    rest = &rest[c.len_utf8()..];
+                    self.push_str("&");
+                    word = &rest[1..];
                 }
             }
         }
+        self.push_str(word);
     }
 
-    fn push(&mut self, c: char) {
-        if c.is_whitespace() {
-            self.blank = true;
+    /// Add text without blanks, after a line break or a space if one is due.
+    fn push_str(&mut self, text: &str) {
+        if text.is_empty() {
             return;
         }
         if !self.out.is_empty() {
@@ -139,7 +153,7 @@ impl PlainText {
         }
         self.blank = false;
         self.line_break = false;
-        self.out.push(c);
+        self.out.push_str(text);
     }
 
     fn line_break(&mut self) {
@@ -172,5 +186,10 @@ mod tests {
         );
         assert_eq!(to_text("<p>A&amp;lt;B</p>"), "A&lt;B");
         assert_eq!(to_text("<div>a&nbsp;b</div><div><b>c</b></div>"), "a b\nc");
+        assert_eq!(
+            to_text("<p> &amp;&lt;x&gt; &nbsp;&unknown; a\u{a0}b\u{2003}c&#39;</p>"),
+            "&<x> &unknown; a b c'"
+        );
+        assert_eq!(to_text("<p>&nbsp;</p><p>&amp;</p>"), "&");
     }
 }
