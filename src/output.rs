@@ -296,10 +296,11 @@ impl Staging {
                 }
             }
         }
-        let mut vanished: Vec<&String> = previous
-            .keys()
-            .filter(|path| !records.contains_key(*path))
-            .collect();
+        let mut vanished: HashSet<&String> = previous.keys().collect();
+        for path in records.keys() {
+            vanished.remove(path);
+        }
+        let mut vanished: Vec<&String> = vanished.into_iter().collect();
         vanished.sort();
         let removed = vanished.len();
         let mut last = None;
