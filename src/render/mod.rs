@@ -65,6 +65,8 @@ pub struct Renderer<'a> {
     theme: Theme,
     /// Every meeting by year, newest first: (council index, meeting index).
     years: BTreeMap<i32, Vec<(usize, usize)>>,
+    /// The part of every page's context that is the same for all.
+    site_context: tera::Context,
 }
 
 impl<'a> Renderer<'a> {
@@ -84,6 +86,7 @@ impl<'a> Renderer<'a> {
             });
         }
         Renderer {
+            site_context: views::site_context(&archive.config, &theme.texts),
             archive,
             theme,
             years,

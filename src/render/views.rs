@@ -4,8 +4,9 @@
 use serde::Serialize;
 use tera::Context;
 
+use super::theme::Texts;
 use super::{Page, PageKind, Renderer, STATIC_DIR, case_dir};
-use crate::config::Contact;
+use crate::config::{Contact, SiteConfig};
 use crate::content::{Case, Council, Meeting, SectionKind, Status};
 use crate::{feeds, opendata};
 
@@ -191,6 +192,24 @@ struct CaseItemView<'a> {
 }
 
 /// The template and context of `page`.
+/// What every page's context holds, whatever the page: the language, the theme's texts and the
+/// site's settings. Made once, and cloned for each page.
+pub(super) fn site_context(config: &SiteConfig, texts: &Texts) -> Context {
+    let mut context = Context::new();
+    context.insert("lang", &config.language);
+    context.insert("t", &texts.strings);
+    context.insert(
+        "site",
+        &SiteView {
+            title: &config.title,
+            municipality: &config.municipality,
+            contact: &config.contact,
+            accessibility_statement: &config.accessibility_statement,
+        },
+    );
+    context
+}
+
 pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) {
     let depth = page.path.matches('/').count();
     let config = &r.archive.config;
@@ -217,18 +236,7 @@ pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) 
         href: Some(format!("{}#raad", linker.page(""))),
     };
 
-    let mut context = Context::new();
-    context.insert("lang", &config.language);
-    context.insert("t", &texts.strings);
-    context.insert(
-        "site",
-        &SiteView {
-            title: &config.title,
-            municipality: &config.municipality,
-            contact: &config.contact,
-            accessibility_statement: &config.accessibility_statement,
-        },
-    );
+    let mut context = r.site_context.clone();
     context.insert(
         "links",
         &Links {
