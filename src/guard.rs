@@ -152,7 +152,7 @@ impl Guard {
                 candidates.push((run.text.clone(), origin));
             }
         }
-        candidates.sort_by(|a, b| a.0.cmp(&b.0));
+        candidates.par_sort_by(|a, b| a.0.cmp(&b.0));
         candidates.dedup_by(|a, b| a.0 == b.0);
         if candidates.is_empty() {
             return Ok(Guard::default());
@@ -328,7 +328,7 @@ impl Needles {
                 entries.push((window(&text.as_bytes()[offset..]), offset, text, number));
             }
         }
-        entries.sort_unstable();
+        entries.par_sort_unstable();
         let mut groups: Vec<Group> = Vec::new();
         for (at, &(window, offset, ..)) in entries.iter().enumerate() {
             match groups.last_mut() {
