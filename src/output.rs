@@ -15,6 +15,7 @@
 //! the staging folder of one that was killed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -430,7 +431,8 @@ fn write_manifest(
         build_id()
     );
     for (file, record) in records {
-        text += &format!("{:032x} {:032x} {file}\n", record.hash, record.key);
+        writeln!(text, "{:032x} {:032x} {file}", record.hash, record.key)
+            .expect("a String takes any text");
     }
     fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
