@@ -2,12 +2,12 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
 use common::*;
-use sha2::{Digest, Sha256};
+use xxhash_rust::xxh3::Xxh3;
 
 fn search(root: &Path, args: &[&str]) -> String {
     let mut all = vec!["search", "--root", root.to_str().unwrap()];
@@ -43,16 +43,14 @@ fn urls(answer: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The name of `parts`: the first 10 hex digits of the xxh3-128 of each part's length and bytes.
 fn hash(parts: &[&[u8]]) -> String {
-    let mut hasher = Sha256::new();
+    let mut hasher = Xxh3::new();
     for part in parts {
-        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(&(part.len() as u64).to_le_bytes());
         hasher.update(part);
     }
-    hasher.finalize()[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:032x}", hasher.digest128())[..10].to_owned()
 }
 
 fn demo() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -63,45 +61,60 @@ fn demo() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, root)
 }
 
-/// Each bundle file but the entry and the runtime is named by the hash of what it holds.
+/// The bundle's `index.json`, from the `files` of a built site.
+fn index_json(files: &BTreeMap<String, Vec<u8>>) -> serde_json::Value {
+    serde_json::from_slice(&files["_search/index.json"]).unwrap()
+}
+
+/// Each bundle file but the entry and the runtime is named by the hash of what it holds: a
+/// shard's two files by both, a council's fragments by chunks of `fragmentChunk`.
 fn check_names(files: &BTreeMap<String, Vec<u8>>) {
-    let entry: serde_json::Value = serde_json::from_slice(&files["_search/index.json"]).unwrap();
-    let shard_count = entry["shards"].as_array().unwrap().len();
-    let shard_dir = entry["shardDir"].as_str().unwrap();
-    let mut shards: Vec<&[u8]> = Vec::new();
-    for n in 0..shard_count {
-        shards.push(&files[&format!("_search/{shard_dir}/t{n}.bin")]);
-        shards.push(&files[&format!("_search/{shard_dir}/p{n}.bin")]);
+    let entry = index_json(files);
+    let names = entry["shardNames"].as_array().unwrap();
+    assert_eq!(names.len(), entry["shards"].as_array().unwrap().len());
+    for name in names {
+        let name = name.as_str().unwrap();
+        let terms = &files[&format!("_search/s/{name}-t.bin")];
+        let positions = &files[&format!("_search/s/{name}-p.bin")];
+        assert_eq!(name, hash(&[terms, positions]));
     }
-    assert_eq!(shard_dir, format!("s/{}", hash(&shards)));
     let dates = entry["dates"].as_str().unwrap();
     assert_eq!(
         format!("d/{}.bin", hash(&[&files[&format!("_search/{dates}")]])),
         dates
     );
+    let chunk = entry["fragmentChunk"].as_u64().unwrap() as usize;
+    assert_eq!(chunk, 1024);
+    let mut fragments = 0;
     for council in entry["councils"].as_array().unwrap() {
-        let folder = council["fragments"].as_str().unwrap();
-        let count = council["count"].as_u64().unwrap();
-        let parts: Vec<&[u8]> = (0..count)
-            .map(|n| files[&format!("_search/{folder}/{n}.json")].as_slice())
-            .collect();
-        let slug = council["slug"].as_str().unwrap();
-        assert_eq!(folder, format!("f/{slug}-{}", hash(&parts)));
+        let chunks = council["fragments"].as_array().unwrap();
+        let count = council["count"].as_u64().unwrap() as usize;
+        assert_eq!(chunks.len(), count.div_ceil(chunk));
+        for (k, name) in chunks.iter().enumerate() {
+            let name = name.as_str().unwrap();
+            let parts: Vec<&[u8]> = (k * chunk..count.min((k + 1) * chunk))
+                .map(|n| files[&format!("_search/f/{name}/{}.json", n % chunk)].as_slice())
+                .collect();
+            assert_eq!(name, hash(&parts));
+        }
+        fragments += count;
     }
-    let named = 2
-        + 2 * shard_count
-        + 1
-        + entry["councils"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["count"].as_u64().unwrap() as usize)
-            .sum::<usize>();
+    let named = 2 + 2 * names.len() + 1 + fragments;
     let published = files.keys().filter(|p| p.starts_with("_search/")).count();
     assert_eq!(
         published, named,
         "every file of the bundle is accounted for"
     );
+}
+
+/// Each council's fragment chunk names.
+fn chunk_names(files: &BTreeMap<String, Vec<u8>>) -> Vec<serde_json::Value> {
+    index_json(files)["councils"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["fragments"].clone())
+        .collect()
 }
 
 #[test]
@@ -111,8 +124,8 @@ fn the_bundle_names_every_file_by_its_content_and_a_rebuild_renames_what_changed
     build_ok(&root, &out, &[]);
     let before = read_tree(&out);
     check_names(&before);
-    let entry: serde_json::Value = serde_json::from_slice(&before["_search/index.json"]).unwrap();
-    assert_eq!(entry["format"], 2);
+    let entry = index_json(&before);
+    assert_eq!(entry["format"], 3);
     assert_eq!(
         entry["docs"],
         4 + 12 + 2,
@@ -120,12 +133,12 @@ fn the_bundle_names_every_file_by_its_content_and_a_rebuild_renames_what_changed
     );
     assert!(
         entry.get("fields").is_none(),
-        "format 2 needs no field lengths: impacts are computed at build time"
+        "the bundle needs no field lengths: impacts are computed at build time"
     );
     let fragment: serde_json::Value = serde_json::from_slice(
         &before[&format!(
-            "_search/{}/1.json",
-            entry["councils"][1]["fragments"].as_str().unwrap()
+            "_search/f/{}/1.json",
+            entry["councils"][1]["fragments"][0].as_str().unwrap()
         )],
     )
     .unwrap();
@@ -143,17 +156,7 @@ fn the_bundle_names_every_file_by_its_content_and_a_rebuild_renames_what_changed
     build_ok(&root, &out, &[]);
     let after = read_tree(&out);
     check_names(&after);
-    let folders = |files: &BTreeMap<String, Vec<u8>>| -> Vec<String> {
-        let entry: serde_json::Value =
-            serde_json::from_slice(&files["_search/index.json"]).unwrap();
-        entry["councils"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["fragments"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    let (old, new) = (folders(&before), folders(&after));
+    let (old, new) = (chunk_names(&before), chunk_names(&after));
     assert_eq!(
         old[..3],
         new[..3],
@@ -161,6 +164,80 @@ fn the_bundle_names_every_file_by_its_content_and_a_rebuild_renames_what_changed
     );
     assert_ne!(old[3], new[3], "the edited council's fragments are renamed");
     assert_ne!(before["_search/index.json"], after["_search/index.json"]);
+}
+
+/// The demo with 11 meetings of 100 items more in Integrationsudvalget (1,101 documents: two
+/// chunks of fragments), each item with words of its own, so the terms fill many shards.
+fn demo_with_a_large_council() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, root) = demo();
+    for meeting in 0..11 {
+        let mut text = format!(
+            "---\ndate: 2024-{:02}-10\nstatus: referat\n---\n",
+            meeting + 2
+        );
+        for item in 0..100 {
+            let n = 100 * meeting + item;
+            text += &format!(
+                "\n## Punkt {n}\n\n### Beslutning\n\nUdvalget drøftede emne{n}a og sag{n}b samt \
+                 forslag{n}c, plan{n}d, notat{n}e, bilag{n}f og høring{n}g. Godkendt.\n"
+            );
+        }
+        write_file(
+            &root,
+            &format!("content/integrationsudvalget/2024-{:02}-10.md", meeting + 2),
+            &text,
+        );
+    }
+    (dir, root)
+}
+
+#[test]
+fn a_rebuild_after_a_changed_word_renames_only_the_shards_and_the_chunk_it_touches() {
+    let (_dir, root) = demo_with_a_large_council();
+    let out = root.join("public");
+    build_ok(&root, &out, &[]);
+    let before = read_tree(&out);
+    let councils = chunk_names(&before);
+    let edited = 2;
+    assert_eq!(
+        index_json(&before)["councils"][edited]["slug"],
+        "integrationsudvalget"
+    );
+    assert_eq!(councils[edited].as_array().unwrap().len(), 2);
+    // An item of the first meeting, in the first chunk.
+    let meeting = root.join("content/integrationsudvalget/2024-02-10.md");
+    let text = fs::read_to_string(&meeting).unwrap();
+    fs::write(&meeting, text.replacen("Godkendt.", "Vedtaget.", 1)).unwrap();
+    build_ok(&root, &out, &[]);
+    let after = read_tree(&out);
+    check_names(&after);
+
+    let shard_names = |files: &BTreeMap<String, Vec<u8>>| -> BTreeSet<String> {
+        index_json(files)["shardNames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (old, new) = (shard_names(&before), shard_names(&after));
+    assert!(old.len() >= 10, "{} shards", old.len());
+    let renamed = old.difference(&new).count();
+    assert!(
+        (1..=3).contains(&renamed),
+        "{renamed} of {} shards renamed",
+        old.len()
+    );
+
+    let (old, new) = (councils, chunk_names(&after));
+    for (k, (old, new)) in old.iter().zip(&new).enumerate() {
+        if k == edited {
+            assert_ne!(old[0], new[0], "the edited item's chunk is renamed");
+            assert_eq!(old[1], new[1], "the council's other chunk keeps its name");
+        } else {
+            assert_eq!(old, new, "council {k}'s chunks keep their names");
+        }
+    }
 }
 
 #[test]

@@ -163,10 +163,11 @@ fn the_browser_and_the_cli_agree_on_a_generated_archive_of_1000_meetings() {
     let entry: Value =
         serde_json::from_slice(&fs::read(site.join("_search/index.json")).unwrap()).unwrap();
     let councils = entry["councils"].as_array().unwrap();
+    let chunk = entry["fragmentChunk"].as_u64().unwrap() as usize;
     let fragment = |council: usize, n: usize| -> Value {
-        let folder = councils[council]["fragments"].as_str().unwrap();
-        serde_json::from_slice(&fs::read(site.join(format!("_search/{folder}/{n}.json"))).unwrap())
-            .unwrap()
+        let name = councils[council]["fragments"][n / chunk].as_str().unwrap();
+        let path = site.join(format!("_search/f/{name}/{}.json", n % chunk));
+        serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
     };
     let words = |text: &str| -> Vec<String> {
         text.split(|c: char| !c.is_alphanumeric())

@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use xxhash_rust::xxh3::Xxh3;
 
 use super::documents::{CASE_FIELD, CouncilRange, Document, Layout};
 use super::index::{IndexReader, TermPostings};
@@ -14,7 +14,7 @@ use crate::output::Sink;
 pub const BUNDLE_DIR: &str = "_search";
 
 /// Bumped whenever a file of the bundle changes shape.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A shard is closed once it holds this many bytes; a query downloads whole shards.
 const SHARD_BYTES: usize = 12 * 1024;
@@ -24,15 +24,21 @@ const SHARD_BYTES: usize = 12 * 1024;
 /// download it too.
 const OWN_SHARD_DOCS: usize = SHARD_BYTES / 4;
 
+/// A council's fragments are published in chunks of this many, each in a folder named by its
+/// content, so that an edited item renames the one chunk that holds it.
+const FRAGMENT_CHUNK: usize = 1024;
+
 /// `_search/index.json`: the only file whose name stays the same from build to build.
 #[derive(Serialize)]
 struct Entry<'a> {
     format: u32,
     docs: u32,
+    #[serde(rename = "fragmentChunk")]
+    fragment_chunk: usize,
     councils: Vec<EntryCouncil<'a>>,
     shards: Vec<String>,
-    #[serde(rename = "shardDir")]
-    shard_dir: String,
+    #[serde(rename = "shardNames")]
+    shard_names: Vec<String>,
     dates: String,
 }
 
@@ -43,7 +49,7 @@ struct EntryCouncil<'a> {
     municipality: &'a str,
     start: u32,
     count: u32,
-    fragments: String,
+    fragments: Vec<String>,
     years: &'a [(i32, u32)],
     agenda: &'a [(u32, u32)],
 }
@@ -57,12 +63,13 @@ pub struct BundleSummary {
     pub shards: usize,
 }
 
-/// Write the bundle of `index` (built from `docs` laid out as `layout`) through `sink`.
+/// Write the bundle of `index` (built from `docs` laid out as `layout`) through `sink`, with
+/// `runtime` (the source of `search.js`) as [`published_runtime`] makes it.
 pub fn export(
     index: &IndexReader,
     docs: &[Document],
     layout: &Layout,
-    runtime: &[u8],
+    runtime: &str,
     sink: &Sink,
 ) -> anyhow::Result<BundleSummary> {
     let (shards, fragments) = rayon::join(
@@ -72,17 +79,20 @@ pub fn export(
                 .councils
                 .par_iter()
                 .map(|council| write_fragments(council, docs, sink))
-                .collect::<anyhow::Result<Vec<String>>>()
+                .collect::<anyhow::Result<Vec<Vec<String>>>>()
         },
     );
-    let (shards, shard_dir) = shards?;
+    let (shards, shard_names) = shards?;
     let fragments = fragments?;
     let dates = dates_file(layout);
-    let dates_name = format!("d/{}.bin", content_hash(&[&dates]));
+    let mut dates_hash = ContentHash::default();
+    dates_hash.add(&dates);
+    let dates_name = format!("d/{}.bin", dates_hash.finish());
     sink.write(&format!("{BUNDLE_DIR}/{dates_name}"), &dates)?;
     let entry = Entry {
         format: FORMAT,
         docs: index.docs,
+        fragment_chunk: FRAGMENT_CHUNK,
         councils: layout
             .councils
             .iter()
@@ -99,46 +109,53 @@ pub fn export(
             })
             .collect(),
         shards,
-        shard_dir,
+        shard_names,
         dates: dates_name,
     };
     sink.write(
         &format!("{BUNDLE_DIR}/index.json"),
         &serde_json::to_vec(&entry)?,
     )?;
-    sink.write(&format!("{BUNDLE_DIR}/search.js"), runtime)?;
+    sink.write(
+        &format!("{BUNDLE_DIR}/search.js"),
+        published_runtime(runtime).as_bytes(),
+    )?;
     Ok(BundleSummary {
         docs: index.docs,
         shards: entry.shards.len(),
     })
 }
 
-/// The name a set of files gets: the first 12 hex digits of the SHA-256 of each file's length
-/// and bytes, in order.
+/// The name of a file, or of files that go together: the first 10 hex digits of the xxh3-128 of
+/// each file's length (8 bytes, little-endian) and bytes, in order.
 #[derive(Default)]
-struct ContentHash(Sha256);
+struct ContentHash(Xxh3);
 
 impl ContentHash {
     fn add(&mut self, part: &[u8]) {
-        self.0.update((part.len() as u64).to_le_bytes());
+        self.0.update(&(part.len() as u64).to_le_bytes());
         self.0.update(part);
     }
 
     fn finish(self) -> String {
-        self.0.finalize()[..6]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let mut name = format!("{:032x}", self.0.digest128());
+        name.truncate(10);
+        name
     }
 }
 
-/// The [`ContentHash`] of `parts`.
-fn content_hash(parts: &[&[u8]]) -> String {
-    let mut hash = ContentHash::default();
-    for part in parts {
-        hash.add(part);
+/// The runtime as published: the source without its comment lines (those whose text starts
+/// with `//`), without indentation and without empty lines. The source keeps every template
+/// literal and string on one line, so no line is inside one.
+fn published_runtime(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for line in source.lines().map(str::trim_start) {
+        if !line.is_empty() && !line.starts_with("//") {
+            out.push_str(line);
+            out.push('\n');
+        }
     }
-    hash.finish()
+    out
 }
 
 /// One shard being filled: its term records and their positions.
@@ -152,27 +169,33 @@ struct Shard {
 }
 
 /// Stream every term into shards of about [`SHARD_BYTES`] (a term of [`OWN_SHARD_DOCS`] alone),
-/// written into a folder named by the hash of all of them; returns the shard boundaries and the
-/// folder.
-fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>, String)> {
+/// each written under a name of its own content; returns the shard boundaries and the names.
+fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>, Vec<String>)> {
     let mut bounds = Vec::new();
-    let mut files: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut names = Vec::new();
     let mut shard = Shard::default();
     let mut previous_last = String::new();
-    let mut flush = |shard: Shard, bounds: &mut Vec<String>| {
+    let mut flush = |shard: Shard, bounds: &mut Vec<String>| -> anyhow::Result<()> {
         bounds.push(boundary(&previous_last, &shard.first, bounds.is_empty()));
-        let mut bytes = Vec::with_capacity(shard.records.len() + 5);
-        varint(&mut bytes, shard.terms as u64);
-        bytes.extend_from_slice(&shard.records);
-        files.push((bytes, shard.positions));
+        let mut terms = Vec::with_capacity(shard.records.len() + 5);
+        varint(&mut terms, shard.terms as u64);
+        terms.extend_from_slice(&shard.records);
+        let mut hash = ContentHash::default();
+        hash.add(&terms);
+        hash.add(&shard.positions);
+        let name = hash.finish();
+        sink.write(&format!("{BUNDLE_DIR}/s/{name}-t.bin"), &terms)?;
+        sink.write(&format!("{BUNDLE_DIR}/s/{name}-p.bin"), &shard.positions)?;
+        names.push(name);
         previous_last = shard.last;
+        Ok(())
     };
     let mut alone = false;
     index.for_each_term(|term, postings| {
         let impacts = Impacts::of(index, &postings);
         let big = impacts.docs.len() >= OWN_SHARD_DOCS;
         if shard.terms > 0 && (shard.records.len() >= SHARD_BYTES || big || alone) {
-            flush(std::mem::take(&mut shard), &mut bounds);
+            flush(std::mem::take(&mut shard), &mut bounds)?;
         }
         alone = big;
         if shard.terms == 0 {
@@ -183,19 +206,9 @@ fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>
         Ok(())
     })?;
     if shard.terms > 0 || bounds.is_empty() {
-        flush(shard, &mut bounds);
+        flush(shard, &mut bounds)?;
     }
-    let mut hash = ContentHash::default();
-    for (terms, positions) in &files {
-        hash.add(terms);
-        hash.add(positions);
-    }
-    let dir = format!("s/{}", hash.finish());
-    for (n, (terms, positions)) in files.iter().enumerate() {
-        sink.write(&format!("{BUNDLE_DIR}/{dir}/t{n}.bin"), terms)?;
-        sink.write(&format!("{BUNDLE_DIR}/{dir}/p{n}.bin"), positions)?;
-    }
-    Ok((bounds, dir))
+    Ok((bounds, names))
 }
 
 /// The shortest prefix of `first` (on a character boundary) that sorts after `previous`.
@@ -296,20 +309,31 @@ fn bitmap(docs: &[u32]) -> Vec<u8> {
     out
 }
 
-/// Write the fragments of one council into their folder; returns the folder's path in the bundle.
+/// Write the fragments of one council in chunks of [`FRAGMENT_CHUNK`], each into a folder named
+/// by its content; returns the chunks' names.
 fn write_fragments(
     council: &CouncilRange,
     docs: &[Document],
     sink: &Sink,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Vec<String>> {
     let range = council.start as usize..(council.start + council.count) as usize;
-    let docs = &docs[range];
-    let parts: Vec<&[u8]> = docs.iter().map(|doc| doc.fragment.as_bytes()).collect();
-    let folder = format!("f/{}-{}", council.slug, content_hash(&parts));
-    for (n, bytes) in parts.iter().enumerate() {
-        sink.write(&format!("{BUNDLE_DIR}/{folder}/{n}.json"), bytes)?;
-    }
-    Ok(folder)
+    docs[range]
+        .chunks(FRAGMENT_CHUNK)
+        .map(|chunk| {
+            let mut hash = ContentHash::default();
+            for doc in chunk {
+                hash.add(doc.fragment.as_bytes());
+            }
+            let name = hash.finish();
+            for (n, doc) in chunk.iter().enumerate() {
+                sink.write(
+                    &format!("{BUNDLE_DIR}/f/{name}/{n}.json"),
+                    doc.fragment.as_bytes(),
+                )?;
+            }
+            Ok(name)
+        })
+        .collect()
 }
 
 fn dates_file(layout: &Layout) -> Vec<u8> {
@@ -336,7 +360,7 @@ fn varint(out: &mut Vec<u8>, mut value: u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::{bitmap, bitmap_len, boundary, varint};
+    use super::{ContentHash, bitmap, bitmap_len, boundary, published_runtime, varint};
 
     #[test]
     fn boundaries_are_the_shortest_prefix_after_the_previous_shard() {
@@ -354,6 +378,62 @@ mod tests {
         assert_eq!(bitmap(&[300, 301, 309]), [0xac, 2, 0b11, 0b10]);
         for docs in [&[][..], &[3], &[300, 301, 309]] {
             assert_eq!(bitmap_len(docs), bitmap(docs).len());
+        }
+    }
+
+    #[test]
+    fn a_name_is_the_start_of_the_xxh3_of_each_part_with_its_length() {
+        let mut hash = ContentHash::default();
+        hash.add(b"ab");
+        hash.add(b"");
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&2u64.to_le_bytes());
+        bytes.extend_from_slice(b"ab");
+        bytes.extend_from_slice(&0u64.to_le_bytes());
+        let whole = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&bytes));
+        assert_eq!(hash.finish(), whole[..10]);
+    }
+
+    #[test]
+    fn the_published_runtime_has_no_comment_lines_indentation_or_empty_lines() {
+        let source = "// The module.\n\
+                      //\n\
+                      const A = 1; // kept: code before it\n\
+                      \n\
+                      function f(x) {\n\
+                      \x20 // a comment\n\
+                      \x20 return `${x}//` + '// not a comment';\n\
+                      \t  \n\
+                      }\n\
+                      /**\n\
+                      \x20* Documented.\n\
+                      \x20*/\n";
+        assert_eq!(
+            published_runtime(source),
+            "const A = 1; // kept: code before it\n\
+             function f(x) {\n\
+             return `${x}//` + '// not a comment';\n\
+             }\n\
+             /**\n\
+             * Documented.\n\
+             */\n"
+        );
+    }
+
+    /// Stripping lines is safe only when no line of code is inside a template literal or a
+    /// string: each of them closes on the line it opens.
+    #[test]
+    fn every_template_literal_and_string_of_the_runtime_closes_on_its_line() {
+        for (n, line) in crate::search::RUNTIME.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            assert!(
+                code.matches('`').count() % 2 == 0 && !code.ends_with('\\'),
+                "search.js line {}: a template literal or string goes on to the next line",
+                n + 1
+            );
         }
     }
 

@@ -78,8 +78,8 @@ fn key(url: &str) -> u64 {
     u64::from_le_bytes(digest[..8].try_into().expect("a SHA-256 has 32 bytes"))
 }
 
-/// What a result shows; written as `f/<council>-<hash>/<n>.json` and kept in the index for
-/// `referat search`.
+/// What a result shows; written into a chunk of its council's fragments, `f/<name>/<n>.json`, and
+/// kept in the index for `referat search`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fragment {
     /// Where the result leads and what it is.

@@ -153,13 +153,7 @@ pub fn index_and_export(
         update(root, archive, stamp, clean)
     })?;
     progress.stage("search bundle", None, |_| {
-        bundle::export(
-            &index.reader,
-            &docs,
-            &index.layout,
-            RUNTIME.as_bytes(),
-            sink,
-        )
+        bundle::export(&index.reader, &docs, &index.layout, RUNTIME, sink)
     })
 }
 

@@ -27,7 +27,7 @@ impl Impacts {
         for (field, list) in postings {
             let df = list.len() as f64;
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            let avg = index.tokens[*field] as f64 / n;
+            let avg = average_length(index.tokens[*field], n);
             let weight = FIELDS[*field].weight;
             for posting in list {
                 let len = f64::from(tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(
@@ -72,9 +72,25 @@ impl Impacts {
     }
 }
 
+/// The average length of a field that holds `tokens` tokens in `docs` documents, rounded to the
+/// nearest sixteenth (halves away from zero) and at least 1/16: an edit that adds a word or two
+/// seldom changes it, so the scores of the terms it does not touch stay the same.
+fn average_length(tokens: u64, docs: f64) -> f64 {
+    (16.0 * tokens as f64 / docs).round().max(1.0) / 16.0
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Impacts;
+    use super::{Impacts, average_length};
+
+    #[test]
+    fn an_average_length_is_rounded_to_sixteenths_and_at_least_one() {
+        assert_eq!(average_length(100, 18.0), 89.0 / 16.0);
+        assert_eq!(average_length(101, 18.0), 90.0 / 16.0);
+        assert_eq!(average_length(3, 32.0), 2.0 / 16.0, "a half is rounded up");
+        assert_eq!(average_length(0, 5.0), 1.0 / 16.0);
+        assert_eq!(average_length(640, 10.0), 64.0);
+    }
 
     #[test]
     fn a_score_is_the_impact_times_the_max_over_255() {

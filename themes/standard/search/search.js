@@ -203,7 +203,7 @@ export function analyze(text) {
 // and facets take runs of documents alike at a time; and only the results on
 // the page are put in order.
 
-const FORMAT = 2;
+const FORMAT = 3;
 const CASE_FIELD = 4; // the Sags ID: one raw term per document, no positions
 const MAX_EXPANSIONS = 50;
 const MIN_PREFIX = 3;
@@ -633,8 +633,9 @@ export function createSearch(baseUrl, options = {}) {
     while (ix.shards[list.at(-1) + 1]?.startsWith(prefix)) list.push(list.at(-1) + 1);
     return list;
   }
-  const loadShard = (i) => load(`${ix.shardDir}/t${i}.bin`, async (res) => (shards[i] = parseShard(await binary(res))));
-  const loadPositions = (i) => load(`${ix.shardDir}/p${i}.bin`, async (res) => (shards[i].positions = await binary(res)));
+  // Shard i's files are named by its entry in `shardNames` ("index.json").
+  const loadShard = (i) => load(`s/${ix.shardNames[i]}-t.bin`, async (res) => (shards[i] = parseShard(await binary(res))));
+  const loadPositions = (i) => load(`s/${ix.shardNames[i]}-p.bin`, async (res) => (shards[i].positions = await binary(res)));
   // A term's entry, once its shard is loaded; undefined when no field holds it.
   const entryOf = (term) => shards[shardOf(term)].byTerm.get(term);
 
@@ -765,8 +766,8 @@ export function createSearch(baseUrl, options = {}) {
   }
 
   // A term's positions ("Positions"), decoded on first use: per field 0–3
-  // that holds it, the field's documents in id order and where in p<n>.bin
-  // their positions start (its shard's positions file must be loaded).
+  // that holds it, the field's documents in id order and where in its shard's
+  // positions file their positions start (that file must be loaded).
   function fieldsOf(entry) {
     if (entry.fields) return entry.fields;
     const c = new Cursor(entry.shard.positions, entry.at);
@@ -1001,8 +1002,11 @@ export function createSearch(baseUrl, options = {}) {
     );
     const results = await Promise.all(
       page.map(async (doc) => {
+        // "Fragments": local document n is file n mod fragmentChunk of chunk ⌊n / fragmentChunk⌋.
         const council = ix.councils[ix.councilOf[doc]];
-        const f = await load(`${council.fragments}/${doc - council.start}.json`, json);
+        const n = doc - council.start;
+        const chunk = council.fragments[Math.floor(n / ix.fragmentChunk)];
+        const f = await load(`f/${chunk}/${n % ix.fragmentChunk}.json`, json);
         return {
           url: new URL(f.url, root).href,
           title: f.title,

@@ -143,6 +143,11 @@ function bitmap(ids) {
   return out.concat(bits);
 }
 
+// "Score": a field's average length, tokens_f / N rounded to the nearest
+// sixteenth (Math.round takes halves up, which for x > 0 is away from zero),
+// and at least 1/16.
+const averageLength = (tokens, n) => Math.max(1, Math.round((16 * tokens) / n)) / 16;
+
 // "Score": a term's term(t, d) in each document that holds it, BM25 summed
 // over the fields in order, in doubles (Math.log for ln), quantized to the
 // impacts: `max` the largest as a single, q = clamp(round(255 · term / max),
@@ -155,7 +160,7 @@ function impactsOf(perField, norms, tokens, n) {
     const idf = Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5));
     for (const { doc, positions } of list) {
       const tf = positions.length;
-      const tfnorm = K1 * (1 - B + B * NORMS[norms[doc][field]] / (tokens[field] / n));
+      const tfnorm = K1 * (1 - B + B * NORMS[norms[doc][field]] / averageLength(tokens[field], n));
       exact.set(doc, (exact.get(doc) ?? 0) + WEIGHTS[field] * idf * (K1 + 1) * tf / (tf + tfnorm));
     }
   });
@@ -166,7 +171,18 @@ function impactsOf(perField, norms, tokens, n) {
   return { ids, max, q };
 }
 
-const hash12 = (data) => createHash('sha256').update(data).digest('hex').slice(0, 12);
+// A name made from `parts` (each as its length and bytes, as the build hashes
+// them). The build takes xxh3-128, which Node does not have; the engine reads
+// every name from index.json, so any name made from the content serves here.
+function contentName(parts) {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(Buffer.byteLength(part)));
+    hash.update(length).update(part);
+  }
+  return hash.digest('hex').slice(0, 10);
+}
 const byteOrder = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 const dayNumber = (date) => Date.parse(`${date}T00:00:00Z`) / 86400000;
 
@@ -185,11 +201,11 @@ function addToRun(runs, value) {
 /**
  * Writes the bundle of `councils` into `dir` (the _search/ folder). A council:
  * {slug, name, municipality, kommissorium, meetings: [{date, status, items:
- * [{title, beslutning, indstilling, rest, case}]}]}. `shardSize` terms a shard.
- * Returns the documents, index.json, and per term the form of its postings
- * ('gaps' or 'bitmap').
+ * [{title, beslutning, indstilling, rest, case}]}]}. `shardSize` terms a shard,
+ * `fragmentChunk` fragments a chunk. Returns the documents, index.json, and per
+ * term the form of its postings ('gaps' or 'bitmap').
  */
-function writeBundle(dir, councils, shardSize) {
+function writeBundle(dir, councils, shardSize, fragmentChunk = 1024) {
   const docs = [];
   const ixCouncils = [];
   const dates = [];
@@ -230,12 +246,18 @@ function writeBundle(dir, councils, shardSize) {
         });
       });
     }
+    // "Fragments": chunks of `fragmentChunk`, each in a folder named by its fragments.
     const fragments = docs.slice(start).map((d) => JSON.stringify(d.fragment));
-    const folder = `f/${c.slug}-${hash12(fragments.join('\n'))}`;
-    fragments.forEach((f, n) => writeFile(join(dir, folder, `${n}.json`), f));
+    const chunks = [];
+    for (let from = 0; from < fragments.length; from += fragmentChunk) {
+      const chunk = fragments.slice(from, from + fragmentChunk);
+      const name = contentName(chunk);
+      chunk.forEach((f, n) => writeFile(join(dir, 'f', name, `${n}.json`), f));
+      chunks.push(name);
+    }
     ixCouncils.push({
       slug: c.slug, name: c.name, municipality: c.municipality,
-      start, count: docs.length - start, fragments: folder, years, agenda,
+      start, count: docs.length - start, fragments: chunks, years, agenda,
     });
   }
 
@@ -262,7 +284,7 @@ function writeBundle(dir, councils, shardSize) {
   const norms = docs.map((d) => d.norms);
   const forms = new Map();
   const shards = [];
-  const shardBytes = [];
+  const shardNames = [];
   for (let i = 0; i < terms.length; i += shardSize) {
     const chunk = terms.slice(i, i + shardSize);
     const t = [];
@@ -307,7 +329,11 @@ function writeBundle(dir, councils, shardSize) {
       pushVarint(t, written.length * 2 + (isDense ? 1 : 0));
       t.push(...written, ...q);
     }
-    shardBytes.push([Buffer.from(t), Buffer.from(p)]);
+    // Shard i's two files, named by both.
+    const name = contentName([Buffer.from(t), Buffer.from(p)]);
+    writeFile(join(dir, 's', `${name}-t.bin`), Buffer.from(t));
+    writeFile(join(dir, 's', `${name}-p.bin`), Buffer.from(p));
+    shardNames.push(name);
     // The shortest prefix of the first term that sorts after the shard before.
     let entry = '';
     if (i > 0) {
@@ -319,19 +345,15 @@ function writeBundle(dir, councils, shardSize) {
     shards.push(entry);
   }
 
-  const shardDir = `s/${hash12(Buffer.concat(shardBytes.flat()))}`;
-  shardBytes.forEach(([t, p], n) => {
-    writeFile(join(dir, shardDir, `t${n}.bin`), t);
-    writeFile(join(dir, shardDir, `p${n}.bin`), p);
-  });
-  const datesName = `d/${hash12(Buffer.from(dates))}.bin`;
+  const datesName = `d/${contentName([Buffer.from(dates)])}.bin`;
   writeFile(join(dir, datesName), Buffer.from(dates));
   const index = {
-    format: 2,
+    format: 3,
     docs: docs.length,
+    fragmentChunk,
     councils: ixCouncils,
     shards,
-    shardDir,
+    shardNames,
     dates: datesName,
   };
   writeFile(join(dir, 'index.json'), JSON.stringify(index));
@@ -345,10 +367,10 @@ after(() => tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true }))
  * A site with the bundle of `councils`, searched through a fetch that reads
  * the files from disk and records each path (relative to _search/) it is asked for.
  */
-function makeSite(councils, { shardSize = 3 } = {}) {
+function makeSite(councils, { shardSize = 3, fragmentChunk = 1024 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'referat-search-'));
   tempDirs.push(dir);
-  const bundle = writeBundle(join(dir, '_search'), councils, shardSize);
+  const bundle = writeBundle(join(dir, '_search'), councils, shardSize, fragmentChunk);
   const root = pathToFileURL(`${dir}/`).href;
   const fetched = [];
   const fetch = async (url) => {
@@ -442,7 +464,7 @@ const BY_ID = [A_PAGE, A_BUDGET, A_ORIENTERING, A_KLIMA, B_PAGE, B_PLAN, B_OMSTI
 const sorted = (list) => [...list].sort();
 // The kind of each fetched file: index, t (term shard), p (positions), d (dates) or f (fragment).
 const kinds = (fetched) =>
-  fetched.map((path) => (path.startsWith('s/') ? path.split('/')[2][0] : path.split('/')[0].replace('.json', '')));
+  fetched.map((path) => (path.startsWith('s/') ? path.at(-5) : path.split('/')[0].replace('.json', '')));
 
 test('the test encoder writes the fieldnorm table that tantivy has', () => {
   assert.deepEqual(NORMS.slice(38, 51), [38, 39, 40, 42, 44, 46, 48, 50, 52, 54, 56, 60, 64]);
@@ -499,7 +521,7 @@ test('a quoted phrase needs its terms adjacent and in order, in one field', asyn
   assert.deepEqual(await site.urls('kommune "grøn omstilling" beskæftigelse '), [B_PLAN]);
   assert.deepEqual(await site.urls('kommune "omstilling grøn" '), [B_OMSTILLING]);
   assert.equal((await site.search('"grøn kommune"')).total, 0);
-  assert.ok(site.fetched.some((path) => /^s\/\w+\/p\d+\.bin$/.test(path)), 'phrases read positions');
+  assert.ok(site.fetched.some((path) => /^s\/\w+-p\.bin$/.test(path)), 'phrases read positions');
 });
 
 test('a hyphenated word is a phrase of its parts', async () => {
@@ -594,7 +616,8 @@ function specOrder(site, clauses) {
       const df = fieldTokens.filter((fields) => fields[f].some((x) => x.text === t)).length;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       const len = NORMS[normId(fieldTokens[doc][f].length)];
-      score += WEIGHTS[f] * idf * (1.2 + 1) * tf / (tf + 1.2 * (1 - 0.75 + 0.75 * len / (tokens[f] / n)));
+      const avg = Math.max(1, Math.round((16 * tokens[f]) / n)) / 16;
+      score += WEIGHTS[f] * idf * (1.2 + 1) * tf / (tf + 1.2 * (1 - 0.75 + 0.75 * len / avg));
     }
     return score;
   };
@@ -797,12 +820,27 @@ test('limit and offset page the results; only their fragments are fetched', asyn
   await fresh.search('kommune ', { limit: 3, offset: 2 });
   const fragments = fresh.fetched.filter((path) => path.startsWith('f/'));
   const ids = fragments.map((path) => {
-    const [, folder, file] = path.split('/');
-    return (folder.startsWith('aeldreraadet-') ? 0 : 4) + Number(file.replace('.json', ''));
+    const [, chunk, file] = path.split('/');
+    const council = fresh.index.councils.find((c) => c.fragments.includes(chunk));
+    return council.start + Number(file.replace('.json', ''));
   });
   assert.deepEqual(ids.map((id) => BY_ID[id]), every.slice(2, 5));
   assert.deepEqual(sorted(kinds(fresh.fetched)), ['f', 'f', 'f', 'index', 't']);
   assert.deepEqual((await fresh.search('kommune ', { offset: 8 })).results, []);
+});
+
+test('a fragment is read from the chunk of its council that holds it', async () => {
+  // Chunks of 3 documents: each council's page and first two items, then its last item.
+  const site = makeSite(SITE, { fragmentChunk: 3 });
+  const [aeldre, beskaeftigelse] = site.index.councils;
+  assert.deepEqual([aeldre.fragments.length, beskaeftigelse.fragments.length], [2, 2]);
+  assert.deepEqual(await site.urls('klimaplan'), [A_KLIMA]);
+  assert.deepEqual(site.fetched.filter((path) => path.startsWith('f/')), [`f/${aeldre.fragments[1]}/0.json`]);
+  const whole = makeSite(SITE);
+  for (const query of ['kommune ', 'budget', 'beskæf']) {
+    assert.deepEqual(await site.urls(query, { limit: 100 }), await whole.urls(query, { limit: 100 }), query);
+  }
+  assert.ok(site.fetched.includes(`f/${beskaeftigelse.fragments[1]}/0.json`));
 });
 
 test('a result carries its fragment, the url made absolute', async () => {
