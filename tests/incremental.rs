@@ -330,3 +330,44 @@ fn a_meeting_cache_that_cannot_be_made_means_parsing_every_file() {
     assert!(page(&output, "integrationsraadet/2023-10-10/index.html").contains("<article"));
     assert!(blocker.is_file(), "the build replaced what was in the way");
 }
+
+#[test]
+fn the_search_bundle_stays_that_of_a_clean_build_through_many_small_rebuilds() {
+    // Each rebuild adds a small segment to the kept search index; a segment whose items were
+    // edited again holds deleted documents. Once enough segments are alike, they are merged, and
+    // the scores must still use the exact token counts of the live documents.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    generate_corpus(&root, 40);
+    let output = dir.path().join("public");
+    build_ok(&root, &output, &[]);
+    let mut meetings: Vec<PathBuf> = fs::read_dir(root.join("content"))
+        .unwrap()
+        .flat_map(|e| meeting_files(&e.unwrap().path()))
+        .collect();
+    meetings.sort();
+    let lengthen = |meeting: &Path, word: &str| {
+        let text = fs::read_to_string(meeting).unwrap();
+        let title = text.lines().find(|l| l.starts_with("## ")).unwrap();
+        let longer = format!("{title} {word}");
+        fs::write(meeting, text.replacen(title, &longer, 1)).unwrap();
+    };
+    lengthen(&meetings[0], "først");
+    lengthen(&meetings[1], "først");
+    build_ok(&root, &output, &[]);
+    for (n, meeting) in [&meetings[0]]
+        .into_iter()
+        .chain(&meetings[2..12])
+        .enumerate()
+    {
+        lengthen(meeting, &format!("ændring{n} og flere ord"));
+        build_ok(&root, &output, &[]);
+    }
+    let segments = search_index_segments(&root);
+    assert!(
+        segments.len() < 12,
+        "the kept index was never merged, so this test proves nothing: {segments:?}"
+    );
+    lengthen(&meetings[12], "sidst");
+    rebuild_matches_clean(&root, &output, "many small rebuilds");
+}

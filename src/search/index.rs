@@ -22,7 +22,7 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
-use tantivy::indexer::NoMergePolicy;
+use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy, NoMergePolicy};
 use tantivy::postings::{Postings, TermInfo};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
@@ -31,8 +31,8 @@ use tantivy::schema::{
 use tantivy::termdict::TermStreamer;
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
 use tantivy::{
-    DocAddress, DocSet, Index, IndexWriter, InvertedIndexReader, ReloadPolicy, SegmentReader,
-    TERMINATED, Term,
+    DocAddress, DocSet, Index, IndexWriter, InvertedIndexReader, ReloadPolicy, SegmentMeta,
+    SegmentReader, TERMINATED, Term,
 };
 use xxhash_rust::xxh3::Xxh3;
 
@@ -166,6 +166,7 @@ fn replace(
     }
     let fields = Fields::of(&index.schema())?;
     let writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, UPDATE_MEMORY)?;
+    writer.set_merge_policy(Box::new(WholeSegmentsMergePolicy::default()));
     for (name, hash) in &old.groups {
         if new.groups.get(name) != Some(hash) {
             writer.delete_term(Term::from_field_text(fields.group, name));
@@ -180,6 +181,24 @@ fn replace(
     }
     commit(writer, new)?;
     Ok(true)
+}
+
+/// tantivy's merge policy for the kept index, left to merge only segments without deleted
+/// documents: tantivy counts the tokens of a segment merged from one with deletes from the
+/// rounded field lengths of its documents, and the scores need the exact count
+/// ([`SegmentView::tokens`] counts it for a segment with deletes).
+#[derive(Debug, Default)]
+struct WholeSegmentsMergePolicy(LogMergePolicy);
+
+impl MergePolicy for WholeSegmentsMergePolicy {
+    fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
+        let whole: Vec<SegmentMeta> = segments
+            .iter()
+            .filter(|segment| !segment.has_deletes())
+            .cloned()
+            .collect();
+        self.0.compute_merge_candidates(&whole)
+    }
 }
 
 /// Write the index of `docs` into `dir`, emptied first.
@@ -550,7 +569,9 @@ impl SegmentView {
         }))
     }
 
-    /// The tokens `field` holds in the segment's live documents.
+    /// The tokens `field` holds in the segment's live documents: tantivy's count for a segment
+    /// without deletes (written whole, or merged from such segments only, so exact), else
+    /// counted from the postings.
     fn tokens(&self, field: usize) -> Result<u64> {
         let inverted = &self.inverted[field];
         if !self.deletes {
