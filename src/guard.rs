@@ -61,7 +61,7 @@ pub struct Guard {
     needles: Needles,
     /// The origin of each text of `needles`, by its number.
     origins: Vec<Origin>,
-    /// A hash of what `needles` looks for; 0 when it looks for nothing.
+    /// A hash of what `needles` looks for; 0 for a site without closed items.
     fingerprint: u128,
 }
 
