@@ -92,14 +92,31 @@ impl Sink {
     /// Whether the published file at `path` was made from the input whose key is `key`. If so,
     /// it stays as it is, and the caller need not make it again.
     pub fn unchanged(&self, path: &str, key: u128) -> bool {
-        let previous = self.previous.as_ref().and_then(|p| p.get(path)).copied();
-        match previous {
-            Some(record) if record.key == key && key != 0 => {
-                self.record(path, record);
-                true
-            }
-            _ => false,
-        }
+        self.unchanged_all(&[path], key)
+    }
+
+    /// Whether every published file of `paths` was made from the input whose key is `key`.
+    /// If so, they all stay as they are; if not, none is kept by this call.
+    pub fn unchanged_all(&self, paths: &[impl AsRef<str>], key: u128) -> bool {
+        let Some(previous) = self.previous.as_ref().filter(|_| key != 0) else {
+            return false;
+        };
+        let found: Option<Vec<(String, Record)>> = paths
+            .iter()
+            .map(|path| {
+                let path = path.as_ref();
+                let record = previous.get(path).filter(|r| r.key == key)?;
+                Some((path.to_owned(), *record))
+            })
+            .collect();
+        let Some(found) = found else {
+            return false;
+        };
+        self.records
+            .lock()
+            .expect("no write panicked")
+            .extend(found);
+        true
     }
 
     fn record(&self, path: &str, record: Record) {
@@ -714,6 +731,58 @@ mod tests {
                 "last guard {last_guard:x}"
             );
         }
+    }
+
+    #[test]
+    fn files_made_from_one_input_are_kept_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, output) = (dir.path().join("site"), dir.path().join("public"));
+        let state = state_dir(&absolute(&root).unwrap(), &absolute(&output).unwrap());
+        fs::create_dir_all(&root).unwrap();
+        fs::create_dir_all(&output).unwrap();
+        fs::create_dir_all(&state).unwrap();
+        let records: BTreeMap<String, Record> = [("index.html", 5), ("404.html", 5), ("c.json", 6)]
+            .into_iter()
+            .map(|(path, key)| {
+                fs::write(output.join(path), path).unwrap();
+                let hash = xxh3_128(path.as_bytes());
+                (path.to_owned(), Record { hash, key })
+            })
+            .collect();
+        let guard = Guard::default().fingerprint();
+        write_manifest(
+            &state.join(MANIFEST),
+            &absolute(&output).unwrap(),
+            guard,
+            &records,
+        )
+        .unwrap();
+
+        let staging = Staging::new(&output, &root, false, Guard::default()).unwrap();
+        let sink = staging.sink();
+        assert!(
+            !sink.unchanged_all(&["index.html", "c.json"], 5),
+            "c.json was made from key 6"
+        );
+        assert!(
+            !sink.unchanged_all(&["index.html", "d.json"], 5),
+            "d.json was never published"
+        );
+        assert!(!sink.unchanged("index.html", 0), "key 0 is no input's");
+        assert!(
+            sink.records.lock().unwrap().is_empty(),
+            "a refusal kept files"
+        );
+        assert!(sink.unchanged_all(&["index.html", "404.html"], 5));
+        assert!(sink.unchanged("c.json", 6));
+        let kept: Vec<String> = sink
+            .records
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(p, _)| p.clone())
+            .collect();
+        assert_eq!(kept, ["index.html", "404.html", "c.json"]);
     }
 
     #[test]

@@ -371,3 +371,46 @@ fn the_search_bundle_stays_that_of_a_clean_build_through_many_small_rebuilds() {
     lengthen(&meetings[12], "sidst");
     rebuild_matches_clean(&root, &output, "many small rebuilds");
 }
+
+#[test]
+fn a_stale_list_of_fragment_chunks_costs_time_not_correctness() {
+    // The search cache names each fragment chunk by the key of what it was made from. Give every
+    // key another chunk's name: a rebuild must find that the files of that name were made from
+    // another key, make the chunks again and publish what a clean build does.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    generate_corpus(&root, 40);
+    let output = dir.path().join("public");
+    build_ok(&root, &output, &[]);
+    let list = root.join(".referat-cache/search/chunks");
+    let lines: Vec<(String, String)> = fs::read_to_string(&list)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (key, name) = l.split_once(' ').unwrap();
+            (key.to_owned(), name.to_owned())
+        })
+        .collect();
+    assert!(lines.len() > 2, "too few chunks to swap: {lines:?}");
+    let rotated: String = lines
+        .iter()
+        .zip(lines.iter().cycle().skip(1))
+        .map(|((key, _), (_, name))| format!("{key} {name}\n"))
+        .collect();
+    fs::write(&list, rotated).unwrap();
+    let mut meetings: Vec<PathBuf> = fs::read_dir(root.join("content"))
+        .unwrap()
+        .flat_map(|e| meeting_files(&e.unwrap().path()))
+        .collect();
+    meetings.sort();
+    let text = fs::read_to_string(&meetings[0]).unwrap();
+    let edited = text.replacen(" og ", " samt ", 1);
+    assert_ne!(
+        edited,
+        text,
+        "no word to change in {}",
+        meetings[0].display()
+    );
+    fs::write(&meetings[0], edited).unwrap();
+    rebuild_matches_clean(&root, &output, "a stale list of fragment chunks");
+}

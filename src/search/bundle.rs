@@ -1,11 +1,15 @@
 //! The tantivy index → the static search bundle under `_search/`, in the format of
 //! docs/search-bundle.md: the entry file, term shards, positions, meeting dates, fragments.
 
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
-use super::documents::{CASE_FIELD, CouncilRange, Document, Layout};
+use super::documents::{CASE_FIELD, CouncilRange, Documents, Layout};
 use super::index::{IndexReader, TermPostings};
 use super::score::Impacts;
 use crate::output::Sink;
@@ -63,27 +67,30 @@ pub struct BundleSummary {
     pub shards: usize,
 }
 
-/// Write the bundle of `index` (built from `docs` laid out as `layout`) through `sink`, with
-/// `runtime` (the source of `search.js`) as [`published_runtime`] makes it.
+/// Write the bundle of `index` (built from `docs`) through `sink`, with `runtime` (the source
+/// of `search.js`) as [`published_runtime`] makes it; returns what it holds and the names of its
+/// fragment chunks, of which those in `known` need not be made again.
 pub fn export(
     index: &IndexReader,
-    docs: &[Document],
-    layout: &Layout,
+    docs: &Documents<'_>,
     runtime: &str,
     sink: &Sink,
-) -> anyhow::Result<BundleSummary> {
+    known: &ChunkNames,
+) -> anyhow::Result<(BundleSummary, ChunkNames)> {
+    let layout = &docs.layout;
     let (shards, fragments) = rayon::join(
         || write_shards(index, sink),
         || {
             layout
                 .councils
                 .par_iter()
-                .map(|council| write_fragments(council, docs, sink))
-                .collect::<anyhow::Result<Vec<Vec<String>>>>()
+                .map(|council| write_fragments(council, docs, sink, known))
+                .collect::<anyhow::Result<Vec<Vec<(u128, String)>>>>()
         },
     );
     let (shards, shard_names) = shards?;
     let fragments = fragments?;
+    let chunks = ChunkNames(fragments.iter().flatten().cloned().collect());
     let dates = dates_file(layout);
     let mut dates_hash = ContentHash::default();
     dates_hash.add(&dates);
@@ -103,7 +110,7 @@ pub fn export(
                 municipality: &c.municipality,
                 start: c.start,
                 count: c.count,
-                fragments,
+                fragments: fragments.into_iter().map(|(_, name)| name).collect(),
                 years: &c.years,
                 agenda: &c.agenda,
             })
@@ -120,10 +127,13 @@ pub fn export(
         &format!("{BUNDLE_DIR}/search.js"),
         published_runtime(runtime).as_bytes(),
     )?;
-    Ok(BundleSummary {
-        docs: index.docs,
-        shards: entry.shards.len(),
-    })
+    Ok((
+        BundleSummary {
+            docs: index.docs,
+            shards: entry.shards.len(),
+        },
+        chunks,
+    ))
 }
 
 /// The name of a file, or of files that go together: the first 10 hex digits of the xxh3-128 of
@@ -310,30 +320,88 @@ fn bitmap(docs: &[u32]) -> Vec<u8> {
 }
 
 /// Write the fragments of one council in chunks of [`FRAGMENT_CHUNK`], each into a folder named
-/// by its content; returns the chunks' names.
+/// by its content; returns each chunk's key and name. A chunk whose key names it in `known`, and
+/// whose files the last build published from that key, is kept without making its fragments.
 fn write_fragments(
     council: &CouncilRange,
-    docs: &[Document],
+    docs: &Documents<'_>,
     sink: &Sink,
-) -> anyhow::Result<Vec<String>> {
-    let range = council.start as usize..(council.start + council.count) as usize;
-    docs[range]
-        .chunks(FRAGMENT_CHUNK)
-        .map(|chunk| {
+    known: &ChunkNames,
+) -> anyhow::Result<Vec<(u128, String)>> {
+    let (start, end) = (
+        council.start as usize,
+        (council.start + council.count) as usize,
+    );
+    (start..end)
+        .step_by(FRAGMENT_CHUNK)
+        .map(|from| {
+            let ids = from..(from + FRAGMENT_CHUNK).min(end);
+            let mut key = Xxh3::new();
+            for (_, group, part) in docs.groups_of(ids.clone()) {
+                key.update(&group.key.to_le_bytes());
+                key.update(&(part.start as u64).to_le_bytes());
+                key.update(&(part.end as u64).to_le_bytes());
+            }
+            let key = key.digest128();
+            let paths = |name: &str| -> Vec<String> {
+                (0..ids.len())
+                    .map(|n| format!("{BUNDLE_DIR}/f/{name}/{n}.json"))
+                    .collect()
+            };
+            if let Some(name) = known.0.get(&key)
+                && sink.unchanged_all(&paths(name), key)
+            {
+                return Ok((key, name.clone()));
+            }
+            let fragments: Vec<&str> = docs
+                .groups_of(ids.clone())
+                .flat_map(|(number, _, part)| docs.of(number)[part].iter())
+                .map(|doc| doc.fragment.as_str())
+                .collect();
             let mut hash = ContentHash::default();
-            for doc in chunk {
-                hash.add(doc.fragment.as_bytes());
+            for fragment in &fragments {
+                hash.add(fragment.as_bytes());
             }
             let name = hash.finish();
-            for (n, doc) in chunk.iter().enumerate() {
-                sink.write(
-                    &format!("{BUNDLE_DIR}/f/{name}/{n}.json"),
-                    doc.fragment.as_bytes(),
-                )?;
+            for (path, fragment) in paths(&name).iter().zip(fragments) {
+                sink.write_keyed(path, key, fragment.as_bytes())?;
             }
-            Ok(name)
+            Ok((key, name))
         })
         .collect()
+}
+
+/// The names of the fragment chunks of the last build, by the key of what each was made from:
+/// kept in the search cache, so that a build names an unchanged chunk without making it. A
+/// name is only taken for files the last published build made from the same key
+/// ([`Sink::unchanged_all`]), so a lost or stale list costs time, never correctness.
+#[derive(Debug, Default)]
+pub struct ChunkNames(HashMap<u128, String>);
+
+impl ChunkNames {
+    /// The list kept at `path`; empty when there is none or it cannot be read.
+    pub fn read(path: &Path) -> ChunkNames {
+        let text = fs::read_to_string(path).unwrap_or_default();
+        ChunkNames(
+            text.lines()
+                .filter_map(|line| {
+                    let (key, name) = line.split_once(' ')?;
+                    Some((u128::from_str_radix(key, 16).ok()?, name.to_owned()))
+                })
+                .collect(),
+        )
+    }
+
+    /// Keep the list at `path`, one `<key in hex> <name>` line per chunk, sorted.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let mut lines: Vec<String> = self
+            .0
+            .iter()
+            .map(|(key, name)| format!("{key:032x} {name}\n"))
+            .collect();
+        lines.sort_unstable();
+        fs::write(path, lines.concat())
+    }
 }
 
 fn dates_file(layout: &Layout) -> Vec<u8> {

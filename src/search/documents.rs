@@ -4,12 +4,16 @@
 //!
 //! Closed items are skipped here, so nothing of them reaches the index.
 
+use std::ops::Range;
+use std::sync::OnceLock;
+
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use xxhash_rust::xxh3::Xxh3;
 
-use crate::content::{Archive, Council, Item, Meeting, SectionKind, Status};
+use crate::content::{Archive, Council, Item, Meeting, SectionKind, Status, build_id, meeting_key};
 use crate::html::to_text;
 
 /// The indexed fields, in the order of their bit in the bundle's field masks.
@@ -137,35 +141,120 @@ pub struct CouncilRange {
     pub meetings: Vec<(u32, u32)>,
 }
 
-/// The documents of `archive` in id order, and their layout.
-pub fn documents(archive: &Archive) -> (Vec<Document>, Layout) {
-    let per_council: Vec<(Vec<Document>, CouncilRange)> =
-        archive.councils.par_iter().map(council_documents).collect();
-    let mut docs = Vec::new();
-    let mut councils = Vec::new();
-    for (council_docs, mut range) in per_council {
-        range.start = docs.len() as u32;
-        docs.extend(council_docs);
-        councils.push(range);
-    }
-    (docs, Layout { councils })
+/// The search documents of an archive in id order, planned group by group: each group's key is
+/// a hash of what its documents are made from, and its documents are made only when a stage
+/// asks for them (and then kept), so that a rebuild makes those of the changed meetings only.
+pub struct Documents<'a> {
+    archive: &'a Archive,
+    /// Every group, in id order.
+    pub groups: Vec<Group>,
+    /// Per document id, its key (see [`key`]).
+    pub keys: Vec<u64>,
+    /// Which documents belong to which council, year, status and meeting date.
+    pub layout: Layout,
+    made: Vec<OnceLock<Vec<Document>>>,
 }
 
-/// One council's documents, the council page first, and its range (counted from 0).
-fn council_documents(council: &Council) -> (Vec<Document>, CouncilRange) {
-    let per_meeting: Vec<Vec<Document>> = council
-        .meetings
-        .par_iter()
-        .map(|meeting| {
-            meeting
-                .items
-                .iter()
-                .filter(|i| !i.closed)
-                .map(|item| item_document(council, meeting, item))
-                .collect()
+/// Documents that change together, so that an incremental build replaces them together: a
+/// meeting's open items, or a council page.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The page they lead to, relative to the site root: what [`Document::group`] gives.
+    pub name: String,
+    /// A hash of everything its documents are made from: the running program, and the key of
+    /// the meeting's page ([`meeting_key`]) or of the council's `_index.md`.
+    pub key: u128,
+    /// Its documents' ids.
+    pub docs: Range<usize>,
+    council: usize,
+    meeting: Option<usize>,
+}
+
+impl<'a> Documents<'a> {
+    /// The plan of the documents of `archive`: their groups, keys and layout, no text yet.
+    pub fn plan(archive: &'a Archive) -> Documents<'a> {
+        let per_council: Vec<(Vec<Group>, Vec<u64>, CouncilRange)> = archive
+            .councils
+            .par_iter()
+            .enumerate()
+            .map(|(c, council)| plan_council(archive, c, council))
+            .collect();
+        let (mut groups, mut keys, mut councils) = (Vec::new(), Vec::new(), Vec::new());
+        for (council_groups, council_keys, mut range) in per_council {
+            let start = keys.len();
+            range.start = start as u32;
+            groups.extend(council_groups.into_iter().map(|mut group| {
+                group.docs = start + group.docs.start..start + group.docs.end;
+                group
+            }));
+            keys.extend(council_keys);
+            councils.push(range);
+        }
+        Documents {
+            archive,
+            made: groups.iter().map(|_| OnceLock::new()).collect(),
+            groups,
+            keys,
+            layout: Layout { councils },
+        }
+    }
+
+    /// The documents of the group numbered `group`, made the first time they are asked for.
+    pub fn of(&self, group: usize) -> &[Document] {
+        self.made[group].get_or_init(|| {
+            let plan = &self.groups[group];
+            let council = &self.archive.councils[plan.council];
+            match plan.meeting {
+                None => vec![council_document(council)],
+                Some(m) => {
+                    let meeting = &council.meetings[m];
+                    open_items(meeting)
+                        .map(|item| item_document(council, meeting, item))
+                        .collect()
+                }
+            }
         })
-        .collect();
-    let mut docs = vec![council_document(council)];
+    }
+
+    /// The groups that hold documents of `ids`: each with its number and the part of its
+    /// documents in `ids`, counted from its first.
+    pub fn groups_of(
+        &self,
+        ids: Range<usize>,
+    ) -> impl Iterator<Item = (usize, &Group, Range<usize>)> {
+        let first = self.groups.partition_point(|g| g.docs.end <= ids.start);
+        self.groups[first..]
+            .iter()
+            .take_while(move |g| g.docs.start < ids.end)
+            .enumerate()
+            .map(move |(n, g)| {
+                let part = ids.start.max(g.docs.start) - g.docs.start
+                    ..ids.end.min(g.docs.end) - g.docs.start;
+                (first + n, g, part)
+            })
+    }
+}
+
+fn open_items(meeting: &Meeting) -> impl Iterator<Item = &Item> {
+    meeting.items.iter().filter(|i| !i.closed)
+}
+
+/// One council's groups and document keys, the council page first, counted from 0, and its
+/// range.
+fn plan_council(
+    archive: &Archive,
+    number: usize,
+    council: &Council,
+) -> (Vec<Group>, Vec<u64>, CouncilRange) {
+    let page = council_url(council);
+    let mut keys = vec![key(&page)];
+    let mut groups = vec![Group {
+        key: group_key(archive, council, None),
+        name: page,
+        docs: 0..1,
+        council: number,
+        meeting: None,
+    }];
     let mut range = CouncilRange {
         slug: council.slug.clone(),
         name: council.name.clone(),
@@ -176,23 +265,58 @@ fn council_documents(council: &Council) -> (Vec<Document>, CouncilRange) {
         agenda: Vec::new(),
         meetings: Vec::new(),
     };
-    for (meeting, items) in council.meetings.iter().zip(per_meeting) {
-        let local = docs.len() as u32;
-        let n = items.len() as u32;
-        docs.extend(items);
+    for (m, meeting) in council.meetings.iter().enumerate() {
+        let local = keys.len();
+        let page = meeting_url(council, meeting);
+        keys.extend(open_items(meeting).map(|item| key(&item_url(&page, item))));
+        let n = (keys.len() - local) as u32;
         push_run(&mut range.years, meeting.date.year(), n);
-        if meeting.status == Status::Dagsorden && n > 0 {
+        if n == 0 {
+            continue;
+        }
+        if meeting.status == Status::Dagsorden {
             match range.agenda.last_mut() {
-                Some((s, c)) if *s + *c == local => *c += n,
-                _ => range.agenda.push((local, n)),
+                Some((s, c)) if *s + *c == local as u32 => *c += n,
+                _ => range.agenda.push((local as u32, n)),
             }
         }
-        if n > 0 {
-            range.meetings.push((n, days(meeting.date)));
+        range.meetings.push((n, days(meeting.date)));
+        groups.push(Group {
+            key: group_key(archive, council, Some(meeting)),
+            name: page,
+            docs: local..keys.len(),
+            council: number,
+            meeting: Some(m),
+        });
+    }
+    range.count = keys.len() as u32;
+    (groups, keys, range)
+}
+
+fn group_key(archive: &Archive, council: &Council, meeting: Option<&Meeting>) -> u128 {
+    let mut hasher = Xxh3::new();
+    hasher.update(build_id().as_bytes());
+    match meeting {
+        Some(meeting) => hasher.update(&meeting_key(archive, council, meeting).to_le_bytes()),
+        None => {
+            hasher.update(&archive.config_key.to_le_bytes());
+            hasher.update(&council.fingerprint.to_le_bytes());
+            hasher.update(council.slug.as_bytes());
         }
     }
-    range.count = docs.len() as u32;
-    (docs, range)
+    hasher.digest128()
+}
+
+fn council_url(council: &Council) -> String {
+    format!("{}/", council.slug)
+}
+
+fn meeting_url(council: &Council, meeting: &Meeting) -> String {
+    format!("{}/{}/", council.slug, meeting.slug)
+}
+
+fn item_url(meeting_url: &str, item: &Item) -> String {
+    format!("{meeting_url}#punkt-{}", item.number)
 }
 
 fn push_run<K: PartialEq>(runs: &mut Vec<(K, u32)>, key: K, n: u32) {
@@ -213,7 +337,7 @@ fn council_document(council: &Council) -> Document {
     let text = to_text(&council.kommissorium_html);
     let fragment = Fragment {
         about: About {
-            url: format!("{}/", council.slug),
+            url: council_url(council),
             title: council.name.clone(),
             council: council.name.clone(),
             municipality: council.municipality.clone(),
@@ -264,7 +388,7 @@ fn item_document(council: &Council, meeting: &Meeting, item: &Item) -> Document 
     }
     let fragment = Fragment {
         about: About {
-            url: format!("{}/{}/#punkt-{}", council.slug, meeting.slug, item.number),
+            url: item_url(&meeting_url(council, meeting), item),
             title: item.title.clone(),
             council: council.name.clone(),
             municipality: council.municipality.clone(),

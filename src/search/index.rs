@@ -2,9 +2,9 @@
 //! it back as plain postings (term → field → documents with term frequency, length code and
 //! positions) for the bundle export and for `referat search`.
 //!
-//! The index is kept from build to build. Its commit records a hash of each group of documents
-//! (a meeting's items, a council page); a build replaces the groups whose hash changed and adds
-//! the new ones, and makes the index anew when a document has left it (an item closed or
+//! The index is kept from build to build. Its commit records the key of each group of documents
+//! (a meeting's items, a council page: a hash of what they are made from); a build replaces the
+//! groups whose key changed and adds the new ones, and makes the index anew when a document has left it (an item closed or
 //! removed, a meeting deleted), so that no deleted text stays behind in the cache.
 //!
 //! Whatever segments the index is made of, what is read back is the same: every document has
@@ -14,7 +14,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -34,10 +33,9 @@ use tantivy::{
     DocAddress, DocSet, Index, IndexWriter, InvertedIndexReader, ReloadPolicy, SegmentMeta,
     SegmentReader, TERMINATED, Term,
 };
-use xxhash_rust::xxh3::Xxh3;
 
 use super::analysis::{ANALYZER_NAME, danish_analyzer};
-use super::documents::{CASE_FIELD, Document, FIELDS, Fragment};
+use super::documents::{CASE_FIELD, Document, Documents, FIELDS, Fragment};
 
 /// The name the Sags ID analyzer (the whole value, lowercased) is registered under.
 const CASE_ANALYZER: &str = "referat_case";
@@ -65,21 +63,21 @@ struct Manifest {
     groups: BTreeMap<String, String>,
 }
 
-/// Bring the index in `dir` up to date with `docs`: replace what changed when the folder holds
-/// an index made by this version, make it anew when it does not, when `clean` is set, or when a
-/// document has left the archive.
-pub fn update(dir: &Path, docs: &[Document], clean: bool) -> Result<()> {
-    let groups = groups(docs);
+/// Bring the index in `dir` up to date with `docs`: replace the groups whose key changed when
+/// the folder holds an index made by this version, make it anew when it does not, when `clean`
+/// is set, or when a document has left the archive.
+pub fn update(dir: &Path, docs: &Documents<'_>, clean: bool) -> Result<()> {
     let manifest = Manifest {
         version: VERSION.to_owned(),
-        groups: groups
+        groups: docs
+            .groups
             .iter()
-            .map(|g| (g.name.to_owned(), g.hash.clone()))
+            .map(|g| (g.name.clone(), format!("{:032x}", g.key)))
             .collect(),
     };
     if !clean
         && let Ok((index, old)) = open_kept(dir)
-        && replace(&index, &old, &manifest, &groups, docs).with_context(|| {
+        && replace(&index, &old, &manifest, docs).with_context(|| {
             format!(
                 "cannot update the search index in {}; `referat build --clean` makes it anew",
                 dir.display()
@@ -89,41 +87,6 @@ pub fn update(dir: &Path, docs: &[Document], clean: bool) -> Result<()> {
         return Ok(());
     }
     make_anew(dir, docs, &manifest)
-}
-
-/// Consecutive documents of one group, with the hash of their content.
-struct Group<'a> {
-    name: &'a str,
-    hash: String,
-    docs: Range<usize>,
-}
-
-fn groups(docs: &[Document]) -> Vec<Group<'_>> {
-    let mut ranges: Vec<(&str, Range<usize>)> = Vec::new();
-    for (n, doc) in docs.iter().enumerate() {
-        match ranges.last_mut() {
-            Some((name, range)) if *name == doc.group() => range.end = n + 1,
-            _ => ranges.push((doc.group(), n..n + 1)),
-        }
-    }
-    ranges
-        .into_par_iter()
-        .map(|(name, range)| {
-            let mut hasher = Xxh3::new();
-            for doc in &docs[range.clone()] {
-                for part in doc.fields.iter().chain([&doc.url, &doc.fragment]) {
-                    hasher.update(&(part.len() as u64).to_le_bytes());
-                    hasher.update(part.as_bytes());
-                }
-            }
-            let hash = format!("{:032x}", hasher.digest128());
-            Group {
-                name,
-                hash,
-                docs: range,
-            }
-        })
-        .collect()
 }
 
 /// The index kept in `dir` and what it was made from, when this version made it.
@@ -138,19 +101,13 @@ fn open_kept(dir: &Path) -> Result<(Index, Manifest)> {
     Ok((index, manifest))
 }
 
-/// Replace the groups of `index` whose hash differs between `old` and `new`; false when a
+/// Replace the groups of `index` whose key differs between `old` and `new`; false when a
 /// document of the index is not among `docs`, so the index must be made anew.
-fn replace(
-    index: &Index,
-    old: &Manifest,
-    new: &Manifest,
-    groups: &[Group<'_>],
-    docs: &[Document],
-) -> Result<bool> {
+fn replace(index: &Index, old: &Manifest, new: &Manifest, docs: &Documents<'_>) -> Result<bool> {
     if old == new {
         return Ok(true);
     }
-    let keys: std::collections::HashSet<u64> = docs.iter().map(|d| d.key).collect();
+    let keys: std::collections::HashSet<u64> = docs.keys.iter().copied().collect();
     let searcher = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
@@ -172,9 +129,9 @@ fn replace(
             writer.delete_term(Term::from_field_text(fields.group, name));
         }
     }
-    for group in groups {
-        if old.groups.get(group.name) != Some(&group.hash) {
-            for doc in &docs[group.docs.clone()] {
+    for (number, group) in docs.groups.iter().enumerate() {
+        if old.groups.get(&group.name) != new.groups.get(&group.name) {
+            for doc in docs.of(number) {
                 writer.add_document(fields.document(doc)?)?;
             }
         }
@@ -202,7 +159,7 @@ impl MergePolicy for WholeSegmentsMergePolicy {
 }
 
 /// Write the index of `docs` into `dir`, emptied first.
-fn make_anew(dir: &Path, docs: &[Document], manifest: &Manifest) -> Result<()> {
+fn make_anew(dir: &Path, docs: &Documents<'_>, manifest: &Manifest) -> Result<()> {
     if dir.exists() {
         fs::remove_dir_all(dir)
             .with_context(|| format!("cannot remove the old search index in {}", dir.display()))?;
@@ -218,9 +175,14 @@ fn make_anew(dir: &Path, docs: &[Document], manifest: &Manifest) -> Result<()> {
     let threads = rayon::current_num_threads().clamp(1, 8);
     let writer = index.writer_with_num_threads::<TantivyDocument>(threads, WRITER_MEMORY)?;
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    for doc in docs {
-        writer.add_document(fields.document(doc)?)?;
-    }
+    (0..docs.groups.len())
+        .into_par_iter()
+        .try_for_each(|group| {
+            for doc in docs.of(group) {
+                writer.add_document(fields.document(doc)?)?;
+            }
+            anyhow::Ok(())
+        })?;
     commit(writer, manifest)
 }
 

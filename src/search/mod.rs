@@ -24,13 +24,14 @@ use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
 pub use analysis::{ANALYZER_NAME, AaFilter, analyze, danish_analyzer};
+use bundle::ChunkNames;
 pub use bundle::{BUNDLE_DIR, BundleSummary};
 pub use engine::{Answer, FacetValue, Facets, Filters, Hit, Query, Sort};
 
 use crate::content::{Archive, CONTENT_DIR};
 use crate::output::Sink;
 use crate::progress::Progress;
-use documents::Layout;
+use documents::{Documents, Layout};
 use index::IndexReader;
 
 /// The folder at the site root where referat keeps what it can rebuild.
@@ -101,13 +102,13 @@ fn cache_dir(root: &Path) -> PathBuf {
 /// Bring the index kept at `root` up to date with `archive` (its input stamped `stamp`), or make
 /// it anew when `clean`; returns it with the documents it holds. It is kept in the cache folder
 /// when that can be written, else in a temporary folder that lives as long as the index.
-fn update(
+fn update<'a>(
     root: &Path,
-    archive: &Archive,
+    archive: &'a Archive,
     stamp: &Stamp,
     clean: bool,
-) -> Result<(SearchIndex, Vec<documents::Document>)> {
-    let (docs, layout) = documents::documents(archive);
+) -> Result<(SearchIndex, Documents<'a>)> {
+    let docs = Documents::plan(archive);
     let cache = cache_dir(root);
     let writable = fs::create_dir_all(&cache).and_then(|()| tempfile::tempfile_in(&cache));
     let (dir, temporary) = match writable {
@@ -129,8 +130,8 @@ fn update(
         _ => {}
     }
     index::update(&dir.join("index"), &docs, clean)?;
-    fs::write(dir.join("layout.json"), serde_json::to_vec(&layout)?)?;
-    let keys: Vec<u8> = docs.iter().flat_map(|d| d.key.to_le_bytes()).collect();
+    fs::write(dir.join("layout.json"), serde_json::to_vec(&docs.layout)?)?;
+    let keys: Vec<u8> = docs.keys.iter().flat_map(|k| k.to_le_bytes()).collect();
     fs::write(dir.join("keys.bin"), keys)?;
     fs::write(dir.join("stamp"), &stamp.0)?;
     let mut index = SearchIndex::open_dir(&dir)?;
@@ -153,7 +154,17 @@ pub fn index_and_export(
         update(root, archive, stamp, clean)
     })?;
     progress.stage("search bundle", None, |_| {
-        bundle::export(&index.reader, &docs, &index.layout, RUNTIME, sink)
+        let chunks = cache_dir(root).join("chunks");
+        let (summary, names) = bundle::export(
+            &index.reader,
+            &docs,
+            RUNTIME,
+            sink,
+            &ChunkNames::read(&chunks),
+        )?;
+        // Not kept is only slower next time.
+        let _ = names.write(&chunks);
+        Ok(summary)
     })
 }
 
