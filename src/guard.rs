@@ -318,14 +318,18 @@ struct Group {
 impl Needles {
     /// The needles that look for `texts`; panics if one is shorter than [`MIN_CHARS`] bytes.
     fn new(texts: Vec<String>) -> Needles {
-        let mut entries: Vec<(u128, usize, &str, usize)> = Vec::with_capacity(texts.len() * STEP);
-        for (number, text) in texts.iter().enumerate() {
+        // The texts in order, so that the entries sort by numbers, not by comparing texts.
+        let mut sorted: Vec<usize> = (0..texts.len()).collect();
+        sorted.par_sort_unstable_by_key(|&number| &texts[number]);
+        let mut entries: Vec<(u128, usize, usize)> = Vec::with_capacity(texts.len() * STEP);
+        for (rank, &number) in sorted.iter().enumerate() {
+            let text = texts[number].as_bytes();
             assert!(
                 text.len() >= MIN_CHARS,
                 "a text looked for has {MIN_CHARS} bytes at least"
             );
             for offset in 0..STEP {
-                entries.push((window(&text.as_bytes()[offset..]), offset, text, number));
+                entries.push((window(&text[offset..]), offset, rank));
             }
         }
         entries.par_sort_unstable();
@@ -359,7 +363,7 @@ impl Needles {
         for at in 1..starts.len() {
             starts[at] += starts[at - 1];
         }
-        let members = entries.iter().map(|entry| entry.3).collect();
+        let members = entries.iter().map(|entry| sorted[entry.2]).collect();
         Needles {
             texts,
             shift,
