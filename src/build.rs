@@ -90,7 +90,9 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
         Guard::new(root, &archive).context("cannot prepare the guard for closed items")
     })?;
     let output = options.output_dir();
-    let staging = Staging::new(&output, root, options.clean, guard)?;
+    let staging = progress.stage("prepare output", None, |_| {
+        Staging::new(&output, root, options.clean, guard)
+    })?;
     let sink = staging.sink();
     let renderer = Renderer::new(&archive, theme);
     let pages = renderer.pages();

@@ -43,6 +43,7 @@ fn a_build_logs_a_line_per_stage_then_a_one_line_summary() {
         [
             "load",
             "guard",
+            "prepare output",
             "render pages: 9",
             "copy files: 1",
             "feeds",
@@ -62,9 +63,9 @@ fn a_build_logs_a_line_per_stage_then_a_one_line_summary() {
     let verbose = referat(&[&args[..], &["--verbose"]].concat());
     let stderr = String::from_utf8_lossy(&verbose.stderr);
     let timed: Vec<&str> = stderr.lines().filter(|l| l.contains(" s  ")).collect();
-    assert_eq!(timed.len(), 9, "{stderr}");
+    assert_eq!(timed.len(), 10, "{stderr}");
     assert!(timed[1].ends_with(" s  guard"), "{stderr}");
-    assert!(timed[2].ends_with(" s  render pages (9)"), "{stderr}");
+    assert!(timed[3].ends_with(" s  render pages (9)"), "{stderr}");
     assert!(
         stderr.contains("; 0 files changed, 0 removed"),
         "the second build was not incremental: {stderr}"
