@@ -14,13 +14,14 @@
 //! system releases the lock when a build ends, however it ends, so the next build can remove
 //! the staging folder of one that was killed.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
 use crate::content::build_id;
@@ -260,13 +261,16 @@ impl Staging {
             leaks.sort();
             return Err(Refused(leaks).into());
         }
-        let records: BTreeMap<String, Record> = self
-            .sink
-            .records
-            .into_inner()
-            .expect("no write panicked")
-            .into_iter()
-            .collect();
+        let mut records = self.sink.records.into_inner().expect("no write panicked");
+        // By path; of a path recorded twice, the last record counts.
+        records.par_sort_by(|a, b| a.0.cmp(&b.0));
+        records.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
         let manifest = self.state.join(MANIFEST);
         let fresh = self.state.join(format!("{MANIFEST}.new"));
         write_manifest(
@@ -296,30 +300,49 @@ impl Staging {
         // A folder the last site did not have moves in whole, and a folder this site no longer
         // has goes whole: the staging folder holds only the changed files, so a new folder there
         // holds all of its files. Both paths are sorted, so the files of one folder are together.
-        let (before, now) = (folders(previous.keys()), folders(records.keys()));
+        let ((before, now), (changed, mut vanished)) = rayon::join(
+            || {
+                rayon::join(
+                    || folders(previous.keys()),
+                    || folders(records.iter().map(|(path, _)| path)),
+                )
+            },
+            || {
+                rayon::join(
+                    || -> Vec<&String> {
+                        records
+                            .par_iter()
+                            .filter(|(path, record)| {
+                                previous.get(path).is_none_or(|p| p.hash != record.hash)
+                            })
+                            .map(|(path, _)| path)
+                            .collect()
+                    },
+                    || -> Vec<&String> {
+                        let mut vanished: HashSet<&String> = previous.keys().collect();
+                        for (path, _) in &records {
+                            vanished.remove(path);
+                        }
+                        vanished.into_iter().collect()
+                    },
+                )
+            },
+        );
         let mut journal = String::new();
-        let mut written = 0;
+        let written = changed.len();
         let mut last = None;
-        for (path, record) in &records {
-            if previous.get(path).is_none_or(|p| p.hash != record.hash) {
-                written += 1;
-                let unit = outermost_missing(path, &before);
-                if last != Some(unit) {
-                    last = Some(unit);
-                    journal += &format!(
-                        "move\t{}\t{}\n",
-                        staged.join(unit).display(),
-                        self.output.join(unit).display()
-                    );
-                }
+        for path in changed {
+            let unit = outermost_missing(path, &before);
+            if last != Some(unit) {
+                last = Some(unit);
+                journal += &format!(
+                    "move\t{}\t{}\n",
+                    staged.join(unit).display(),
+                    self.output.join(unit).display()
+                );
             }
         }
-        let mut vanished: HashSet<&String> = previous.keys().collect();
-        for path in records.keys() {
-            vanished.remove(path);
-        }
-        let mut vanished: Vec<&String> = vanished.into_iter().collect();
-        vanished.sort();
+        vanished.par_sort();
         let removed = vanished.len();
         let mut last = None;
         for path in vanished {
@@ -399,7 +422,7 @@ fn read_manifest(state: &Path, output: &Path) -> Result<Option<Manifest>> {
     let Ok(text) = fs::read_to_string(&path) else {
         return Ok(None);
     };
-    let mut lines = text.lines();
+    let mut lines = text.splitn(5, '\n');
     if lines.next() != Some(MANIFEST_HEADER)
         || lines.next() != Some(output.to_string_lossy().as_ref())
         || lines.next().and_then(|l| l.strip_prefix("program ")) != Some(build_id())
@@ -413,21 +436,24 @@ fn read_manifest(state: &Path, output: &Path) -> Result<Option<Manifest>> {
     else {
         return Ok(None);
     };
-    let mut files = HashMap::new();
-    for line in lines {
-        let parsed = line.split_once(' ').and_then(|(hash, rest)| {
+    let parsed: Option<Vec<(String, Record)>> = lines
+        .next()
+        .unwrap_or_default()
+        .par_lines()
+        .map(|line| {
+            let (hash, rest) = line.split_once(' ')?;
             let (key, file) = rest.split_once(' ')?;
             let record = Record {
                 hash: u128::from_str_radix(hash, 16).ok()?,
                 key: u128::from_str_radix(key, 16).ok()?,
             };
             Some((file.to_owned(), record))
-        });
-        let Some((file, record)) = parsed else {
-            return Ok(None);
-        };
-        files.insert(file, record);
-    }
+        })
+        .collect();
+    let Some(parsed) = parsed else {
+        return Ok(None);
+    };
+    let files: HashMap<String, Record> = parsed.into_iter().collect();
     let intact = ["index.html", "404.html"].iter().all(|file| {
         files.get(*file).is_some_and(|record| {
             fs::read(output.join(file)).is_ok_and(|bytes| xxh3_128(&bytes) == record.hash)
@@ -436,21 +462,30 @@ fn read_manifest(state: &Path, output: &Path) -> Result<Option<Manifest>> {
     Ok(intact.then_some(Manifest { files, guard }))
 }
 
+/// Write the manifest of `records`, sorted by path, to `path`.
 fn write_manifest(
     path: &Path,
     output: &Path,
     guard: u128,
-    records: &BTreeMap<String, Record>,
+    records: &[(String, Record)],
 ) -> Result<()> {
-    let mut text = format!(
+    let header = format!(
         "{MANIFEST_HEADER}\n{}\nprogram {}\nguard {guard:032x}\n",
         output.display(),
         build_id()
     );
-    for (file, record) in records {
-        writeln!(text, "{:032x} {:032x} {file}", record.hash, record.key)
-            .expect("a String takes any text");
-    }
+    let lines: Vec<String> = records
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut text = String::new();
+            for (file, record) in chunk {
+                writeln!(text, "{:032x} {:032x} {file}", record.hash, record.key)
+                    .expect("a String takes any text");
+            }
+            text
+        })
+        .collect();
+    let text = [header].into_iter().chain(lines).collect::<String>();
     fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
@@ -622,6 +657,8 @@ fn swap_in_two_steps(staged: &Path, output: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     #[test]
@@ -713,7 +750,7 @@ mod tests {
                 &state.join(MANIFEST),
                 &absolute(&output).unwrap(),
                 last_guard,
-                &records,
+                &records.clone().into_iter().collect::<Vec<_>>(),
             )
             .unwrap();
 
@@ -741,7 +778,7 @@ mod tests {
         fs::create_dir_all(&root).unwrap();
         fs::create_dir_all(&output).unwrap();
         fs::create_dir_all(&state).unwrap();
-        let records: BTreeMap<String, Record> = [("index.html", 5), ("404.html", 5), ("c.json", 6)]
+        let records: Vec<(String, Record)> = [("404.html", 5), ("c.json", 6), ("index.html", 5)]
             .into_iter()
             .map(|(path, key)| {
                 fs::write(output.join(path), path).unwrap();
