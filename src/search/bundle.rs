@@ -168,6 +168,27 @@ fn published_runtime(source: &str) -> String {
     out
 }
 
+/// The ranges the terms are split into, each read and encoded by one thread.
+const TERM_RANGES: usize = 128;
+
+/// How many ranges are encoded at once before their terms go into shards: what bounds the
+/// memory the encoded terms take.
+const WINDOW: usize = 16;
+
+/// One term encoded as far as it does not depend on the shard that holds it: its record without
+/// the term's bytes and without the offset into the shard's positions, and its positions.
+struct EncodedTerm {
+    term: String,
+    /// The record after the term's bytes, but for the offset.
+    record: Vec<u8>,
+    /// Where in `record` the offset goes.
+    offset_at: usize,
+    /// Empty when no text field holds the term, whose offset is then 0.
+    positions: Vec<u8>,
+    /// Whether the term gets a shard of its own ([`OWN_SHARD_DOCS`]).
+    big: bool,
+}
+
 /// One shard being filled: its term records and their positions.
 #[derive(Default)]
 struct Shard {
@@ -178,47 +199,113 @@ struct Shard {
     last: String,
 }
 
+impl Shard {
+    /// Append `term`, its prefix shared with the term before it in the shard left out.
+    fn push(&mut self, term: &EncodedTerm) {
+        let shared = if self.terms == 0 {
+            0
+        } else {
+            self.last
+                .bytes()
+                .zip(term.term.bytes())
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let out = &mut self.records;
+        varint(out, shared as u64);
+        varint(out, (term.term.len() - shared) as u64);
+        out.extend_from_slice(&term.term.as_bytes()[shared..]);
+        let (before, after) = term.record.split_at(term.offset_at);
+        out.extend_from_slice(before);
+        let offset = if term.positions.is_empty() {
+            0
+        } else {
+            self.positions.len()
+        };
+        varint(out, offset as u64);
+        out.extend_from_slice(after);
+        self.positions.extend_from_slice(&term.positions);
+        if self.terms == 0 {
+            self.first.clone_from(&term.term);
+        }
+        self.last.clone_from(&term.term);
+        self.terms += 1;
+    }
+}
+
+/// The shards written so far: their boundaries and names, in order, and the last term of the
+/// last one.
+#[derive(Default)]
+struct Written {
+    bounds: Vec<String>,
+    names: Vec<String>,
+    last: String,
+}
+
+impl Written {
+    /// Write `shards`, which follow those written so far, each under a name of its own content.
+    fn add(&mut self, shards: Vec<Shard>, sink: &Sink) -> anyhow::Result<()> {
+        for shard in &shards {
+            self.bounds
+                .push(boundary(&self.last, &shard.first, self.bounds.is_empty()));
+            self.last.clone_from(&shard.last);
+        }
+        let names = shards
+            .par_iter()
+            .map(|shard| write_shard(shard, sink))
+            .collect::<anyhow::Result<Vec<String>>>()?;
+        self.names.extend(names);
+        Ok(())
+    }
+}
+
 /// Stream every term into shards of about [`SHARD_BYTES`] (a term of [`OWN_SHARD_DOCS`] alone),
 /// each written under a name of its own content; returns the shard boundaries and the names.
+/// The terms of [`WINDOW`] ranges are encoded in parallel, then put into shards in order.
 fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>, Vec<String>)> {
-    let mut bounds = Vec::new();
-    let mut names = Vec::new();
+    let mut written = Written::default();
     let mut shard = Shard::default();
-    let mut previous_last = String::new();
-    let mut flush = |shard: Shard, bounds: &mut Vec<String>| -> anyhow::Result<()> {
-        bounds.push(boundary(&previous_last, &shard.first, bounds.is_empty()));
-        let mut terms = Vec::with_capacity(shard.records.len() + 5);
-        varint(&mut terms, shard.terms as u64);
-        terms.extend_from_slice(&shard.records);
-        let mut hash = ContentHash::default();
-        hash.add(&terms);
-        hash.add(&shard.positions);
-        let name = hash.finish();
-        sink.write(&format!("{BUNDLE_DIR}/s/{name}-t.bin"), &terms)?;
-        sink.write(&format!("{BUNDLE_DIR}/s/{name}-p.bin"), &shard.positions)?;
-        names.push(name);
-        previous_last = shard.last;
-        Ok(())
-    };
     let mut alone = false;
-    index.for_each_term(|term, postings| {
-        let impacts = Impacts::of(index, &postings);
-        let big = impacts.docs.len() >= OWN_SHARD_DOCS;
-        if shard.terms > 0 && (shard.records.len() >= SHARD_BYTES || big || alone) {
-            flush(std::mem::take(&mut shard), &mut bounds)?;
+    for window in index.term_ranges(TERM_RANGES)?.chunks(WINDOW) {
+        let encoded = window
+            .par_iter()
+            .map(|range| {
+                let mut terms = Vec::new();
+                index.for_each_term_in(range, |term, postings| {
+                    terms.push(encode_term(index, term, &postings));
+                    Ok(())
+                })?;
+                Ok(terms)
+            })
+            .collect::<anyhow::Result<Vec<Vec<EncodedTerm>>>>()?;
+        let mut full = Vec::new();
+        for term in encoded.iter().flatten() {
+            if shard.terms > 0 && (shard.records.len() >= SHARD_BYTES || term.big || alone) {
+                full.push(std::mem::take(&mut shard));
+            }
+            alone = term.big;
+            shard.push(term);
         }
-        alone = big;
-        if shard.terms == 0 {
-            shard.first = term.to_owned();
-        }
-        encode_term(&mut shard, term, &postings, &impacts);
-        shard.last = term.to_owned();
-        Ok(())
-    })?;
-    if shard.terms > 0 || bounds.is_empty() {
-        flush(shard, &mut bounds)?;
+        written.add(full, sink)?;
     }
-    Ok((bounds, names))
+    if shard.terms > 0 || written.bounds.is_empty() {
+        written.add(vec![shard], sink)?;
+    }
+    Ok((written.bounds, written.names))
+}
+
+/// Write `shard` under a name of its own content; returns the name.
+fn write_shard(shard: &Shard, sink: &Sink) -> anyhow::Result<String> {
+    let mut terms = Vec::with_capacity(shard.records.len() + 5);
+    varint(&mut terms, shard.terms as u64);
+    terms.extend_from_slice(&shard.records);
+    let mut hash = ContentHash::default();
+    hash.add(&terms);
+    hash.add(&shard.positions);
+    let name = hash.finish();
+    sink.write(&format!("{BUNDLE_DIR}/s/{name}-t.bin"), &terms)?;
+    sink.write(&format!("{BUNDLE_DIR}/s/{name}-p.bin"), &shard.positions)?;
+    Ok(name)
 }
 
 /// The shortest prefix of `first` (on a character boundary) that sorts after `previous`.
@@ -234,39 +321,21 @@ fn boundary(previous: &str, first: &str, is_first: bool) -> String {
         .to_owned()
 }
 
-fn encode_term(shard: &mut Shard, term: &str, postings: &TermPostings, impacts: &Impacts) {
-    let shared = if shard.terms == 0 {
-        0
-    } else {
-        shard
-            .last
-            .bytes()
-            .zip(term.bytes())
-            .take_while(|(a, b)| a == b)
-            .count()
-    };
-    let out = &mut shard.records;
-    varint(out, shared as u64);
-    varint(out, (term.len() - shared) as u64);
-    out.extend_from_slice(&term.as_bytes()[shared..]);
-    varint(out, postings.iter().map(|(f, _)| 1u64 << f).sum());
-    varint(out, Impacts::count(postings));
-    varint(out, impacts.docs.len() as u64);
-    out.extend_from_slice(&impacts.max.to_le_bytes());
-    let text_fields = postings.iter().filter(|(f, _)| *f != CASE_FIELD);
-    let offset = if text_fields.clone().next().is_some() {
-        shard.positions.len()
-    } else {
-        0
-    };
-    varint(out, offset as u64);
-    for (_, list) in text_fields {
-        let positions = &mut shard.positions;
-        varint(positions, list.len() as u64);
-        gaps(positions, list.iter().map(|p| p.doc));
+fn encode_term(index: &IndexReader, term: &str, postings: &TermPostings) -> EncodedTerm {
+    let impacts = Impacts::of(index, postings);
+    let mut record = Vec::new();
+    varint(&mut record, postings.iter().map(|(f, _)| 1u64 << f).sum());
+    varint(&mut record, Impacts::count(postings));
+    varint(&mut record, impacts.docs.len() as u64);
+    record.extend_from_slice(&impacts.max.to_le_bytes());
+    let offset_at = record.len();
+    let mut positions = Vec::new();
+    for (_, list) in postings.iter().filter(|(f, _)| *f != CASE_FIELD) {
+        varint(&mut positions, list.len() as u64);
+        gaps(&mut positions, list.iter().map(|p| p.doc));
         for posting in list {
-            varint(positions, u64::from(posting.tf));
-            gaps(positions, posting.positions.iter().copied());
+            varint(&mut positions, u64::from(posting.tf));
+            gaps(&mut positions, posting.positions.iter().copied());
         }
     }
     let mut sparse = Vec::new();
@@ -278,10 +347,16 @@ fn encode_term(shard: &mut Shard, term: &str, postings: &TermPostings, impacts: 
     } else {
         (sparse, 0)
     };
-    varint(out, ((list.len() as u64) << 1) | is_dense);
-    out.extend_from_slice(&list);
-    out.extend_from_slice(&impacts.impacts);
-    shard.terms += 1;
+    varint(&mut record, ((list.len() as u64) << 1) | is_dense);
+    record.extend_from_slice(&list);
+    record.extend_from_slice(&impacts.impacts);
+    EncodedTerm {
+        term: term.to_owned(),
+        record,
+        offset_at,
+        positions,
+        big: impacts.docs.len() >= OWN_SHARD_DOCS,
+    }
 }
 
 /// Ascending numbers as varints: the first as is, each next minus the one before.

@@ -27,7 +27,7 @@ use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::termdict::TermStreamer;
+use tantivy::termdict::{TermDictionary, TermStreamer};
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
 use tantivy::{
     DocAddress, DocSet, Index, IndexWriter, InvertedIndexReader, ReloadPolicy, SegmentMeta,
@@ -281,6 +281,29 @@ pub struct Posting {
 /// Where a term occurs: per field holding it (ascending), its postings by document id.
 pub type TermPostings = Vec<(usize, Vec<Posting>)>;
 
+/// Where the term at `ord` of `terms` is.
+fn term_info(terms: &TermDictionary, ord: u64) -> Result<TermInfo> {
+    let mut term = Vec::new();
+    terms.ord_to_term(ord, &mut term)?;
+    terms
+        .get(&term)?
+        .context("the search index lost a term of its dictionary")
+}
+
+/// Where the postings and the positions of a term start, added up: the terms of one dictionary
+/// follow each other in both files, so it grows with every term by the bytes of the term before.
+fn offset(info: &TermInfo) -> usize {
+    info.postings_range.start + info.positions_range.start
+}
+
+/// The terms from `start` (included) up to `end` (excluded; with none, to the last term), by
+/// their bytes.
+#[derive(Debug, Default)]
+pub struct TermRange {
+    start: Vec<u8>,
+    end: Option<Vec<u8>>,
+}
+
 /// A written index, read back.
 pub struct IndexReader {
     segments: Vec<SegmentView>,
@@ -403,11 +426,56 @@ impl IndexReader {
     }
 
     /// Call `visit` with every term that a document holds, in byte order, and its postings.
-    pub fn for_each_term(
+    pub fn for_each_term(&self, visit: impl FnMut(&str, TermPostings) -> Result<()>) -> Result<()> {
+        self.for_each_term_in(&TermRange::default(), visit)
+    }
+
+    /// At most `parts` ranges that hold every term between them, in byte order, each with about
+    /// as many bytes of postings and positions in the term dictionary (of any field and segment)
+    /// that has the most, so that reading the postings of each takes about as long.
+    pub fn term_ranges(&self, parts: usize) -> Result<Vec<TermRange>> {
+        let mut largest = None;
+        for terms in self
+            .segments
+            .iter()
+            .flat_map(|s| &s.inverted)
+            .map(|i| i.terms())
+        {
+            let Some(last) = terms.num_terms().checked_sub(1) else {
+                continue;
+            };
+            let (first, last) = (term_info(terms, 0)?, term_info(terms, last as u64)?);
+            let bytes = last.postings_range.end + last.positions_range.end - offset(&first);
+            if largest.as_ref().is_none_or(|(most, _, _)| bytes > *most) {
+                largest = Some((bytes, offset(&first), terms));
+            }
+        }
+        let mut starts = vec![Vec::new()];
+        if let Some((total, first, terms)) = largest {
+            let mut stream = terms.stream()?;
+            while starts.len() < parts && stream.advance() {
+                if (offset(stream.value()) - first) * parts >= starts.len() * total {
+                    starts.push(stream.key().to_vec());
+                }
+            }
+        }
+        let ends = starts[1..].iter().cloned().map(Some).chain([None]);
+        Ok(starts
+            .iter()
+            .cloned()
+            .zip(ends)
+            .map(|(start, end)| TermRange { start, end })
+            .collect())
+    }
+
+    /// Call `visit` with every term of `range` that a document holds, in byte order, and its
+    /// postings.
+    pub fn for_each_term_in(
         &self,
+        range: &TermRange,
         mut visit: impl FnMut(&str, TermPostings) -> Result<()>,
     ) -> Result<()> {
-        self.for_each_term_info(|term, infos| {
+        self.for_each_term_info(range, |term, infos| {
             let mut found: TermPostings = Vec::new();
             for (field, segment, info) in infos {
                 if found.last().is_none_or(|(f, _)| f != field) {
@@ -436,7 +504,7 @@ impl IndexReader {
                 Ok(())
             });
         }
-        self.for_each_term_info(|term, infos| {
+        self.for_each_term_info(&TermRange::default(), |term, infos| {
             visit(
                 term,
                 infos.iter().map(|(_, _, i)| u64::from(i.doc_freq)).sum(),
@@ -445,16 +513,21 @@ impl IndexReader {
         })
     }
 
-    /// The merged term streams of every field and segment: each term once, in byte order, with
-    /// where it is, by field then segment.
+    /// The merged term streams of every field and segment within `range`: each term once, in
+    /// byte order, with where it is, by field then segment.
     fn for_each_term_info(
         &self,
+        range: &TermRange,
         mut visit: impl FnMut(&str, &[(usize, &SegmentView, TermInfo)]) -> Result<()>,
     ) -> Result<()> {
         let mut streams: Vec<(usize, &SegmentView, TermStreamer<'_>)> = Vec::new();
         for field in 0..FIELDS.len() {
             for segment in &self.segments {
-                let mut stream = segment.inverted[field].terms().stream()?;
+                let mut builder = segment.inverted[field].terms().range().ge(&range.start);
+                if let Some(end) = &range.end {
+                    builder = builder.lt(end);
+                }
+                let mut stream = builder.into_stream()?;
                 if stream.advance() {
                     streams.push((field, segment, stream));
                 }
@@ -581,5 +654,109 @@ impl SegmentView {
             postings.advance();
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+
+    use super::{
+        Fields, IndexReader, NoMergePolicy, TermPostings, UPDATE_MEMORY, register, schema,
+    };
+    use crate::search::documents::Document;
+
+    /// Add `docs` to the index in `dir` (made when there is none) as one new segment, after
+    /// deleting the documents of the groups `deleted`.
+    fn write(dir: &Path, docs: &[Document], deleted: &[&str]) {
+        let index = Index::open_in_dir(dir)
+            .unwrap_or_else(|_| Index::create_in_dir(dir, schema()).unwrap());
+        register(&index);
+        let fields = Fields::of(&index.schema()).unwrap();
+        let mut writer: IndexWriter<TantivyDocument> =
+            index.writer_with_num_threads(1, UPDATE_MEMORY).unwrap();
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        for group in deleted {
+            writer.delete_term(Term::from_field_text(fields.group, group));
+        }
+        for doc in docs {
+            writer.add_document(fields.document(doc).unwrap()).unwrap();
+        }
+        writer.commit().unwrap();
+    }
+
+    /// A meeting's one item, the words of its text picked by `n`.
+    fn item(n: usize, word: &str) -> Document {
+        let words = [
+            "byrådet",
+            "vedtog",
+            "lokalplan",
+            "skole",
+            "æblehave",
+            "økonomi",
+            "år",
+        ];
+        let text: Vec<&str> = (0..12)
+            .map(|i| words[(n * 7 + i * i) % words.len()])
+            .collect();
+        Document {
+            fields: [
+                format!("punkt {n} {word}"),
+                text[..4].join(" "),
+                String::new(),
+                text.join(" "),
+                format!("sag-{}", n % 5),
+            ],
+            url: format!("m{n}/#punkt-1"),
+            fragment: String::new(),
+            key: n as u64,
+        }
+    }
+
+    fn terms_in_ranges(index: &IndexReader, parts: usize) -> Vec<(String, TermPostings)> {
+        let mut found = Vec::new();
+        for range in index.term_ranges(parts).unwrap() {
+            index
+                .for_each_term_in(&range, |term, postings| {
+                    found.push((term.to_owned(), postings));
+                    Ok(())
+                })
+                .unwrap();
+        }
+        found
+    }
+
+    #[test]
+    fn the_term_ranges_hold_every_term_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut docs: Vec<Document> = (0..40).map(|n| item(n, &format!("ord{n}"))).collect();
+        write(dir.path(), &docs, &[]);
+        // A second segment, and deleted documents in the first.
+        docs[3] = item(3, "ændret");
+        docs[17] = item(17, "ord3");
+        write(
+            dir.path(),
+            &[docs[3].clone(), docs[17].clone()],
+            &["m3/", "m17/"],
+        );
+        let keys: Vec<u64> = docs.iter().map(|d| d.key).collect();
+        let index = IndexReader::open(dir.path(), &keys).unwrap();
+        assert!(index.segments.len() > 1 && index.deletes);
+        let mut all = Vec::new();
+        index
+            .for_each_term(|term, postings| {
+                all.push((term.to_owned(), postings));
+                Ok(())
+            })
+            .unwrap();
+        assert!(all.len() > 50);
+        for parts in [1, 2, 7, all.len(), 1000] {
+            let ranges = index.term_ranges(parts).unwrap();
+            assert!(ranges.len() <= parts);
+            assert_eq!(terms_in_ranges(&index, parts), all, "{parts} ranges");
+        }
+        assert!(index.term_ranges(7).unwrap().len() > 1);
     }
 }
