@@ -102,10 +102,20 @@ fn open_kept(dir: &Path) -> Result<(Index, Manifest)> {
 }
 
 /// Replace the groups of `index` whose key differs between `old` and `new`; false when a
-/// document of the index is not among `docs`, so the index must be made anew.
+/// document of the index is not among `docs`, so the index must be made anew, or when more
+/// than a quarter of the groups changed (a new site.toml, another program), which a new index,
+/// written on every core, makes faster.
 fn replace(index: &Index, old: &Manifest, new: &Manifest, docs: &Documents<'_>) -> Result<bool> {
     if old == new {
         return Ok(true);
+    }
+    let changed = new
+        .groups
+        .iter()
+        .filter(|(name, key)| old.groups.get(*name) != Some(key))
+        .count();
+    if changed * 4 > new.groups.len() {
+        return Ok(false);
     }
     let keys: std::collections::HashSet<u64> = docs.keys.iter().copied().collect();
     let searcher = index
