@@ -113,6 +113,21 @@ fn meeting_files(council: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// A generated archive of `meetings` meetings in `dir/site`, built into `dir/public`: the two
+/// folders and the archive's meeting files, sorted.
+fn built_corpus(dir: &Path, meetings: u32) -> (PathBuf, PathBuf, Vec<PathBuf>) {
+    let root = dir.join("site");
+    generate_corpus(&root, meetings);
+    let output = dir.join("public");
+    build_ok(&root, &output, &[]);
+    let mut files: Vec<PathBuf> = fs::read_dir(root.join("content"))
+        .unwrap()
+        .flat_map(|e| meeting_files(&e.unwrap().path()))
+        .collect();
+    files.sort();
+    (root, output, files)
+}
+
 fn modified(path: &Path) -> SystemTime {
     fs::metadata(path).unwrap().modified().unwrap()
 }
@@ -337,15 +352,7 @@ fn the_search_bundle_stays_that_of_a_clean_build_through_many_small_rebuilds() {
     // edited again holds deleted documents. Once enough segments are alike, they are merged, and
     // the scores must still use the exact token counts of the live documents.
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    generate_corpus(&root, 40);
-    let output = dir.path().join("public");
-    build_ok(&root, &output, &[]);
-    let mut meetings: Vec<PathBuf> = fs::read_dir(root.join("content"))
-        .unwrap()
-        .flat_map(|e| meeting_files(&e.unwrap().path()))
-        .collect();
-    meetings.sort();
+    let (root, output, meetings) = built_corpus(dir.path(), 40);
     let lengthen = |meeting: &Path, word: &str| {
         let text = fs::read_to_string(meeting).unwrap();
         let title = text.lines().find(|l| l.starts_with("## ")).unwrap();
@@ -378,10 +385,7 @@ fn a_stale_list_of_fragment_chunks_costs_time_not_correctness() {
     // key another chunk's name: a rebuild must find that the files of that name were made from
     // another key, make the chunks again and publish what a clean build does.
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("site");
-    generate_corpus(&root, 40);
-    let output = dir.path().join("public");
-    build_ok(&root, &output, &[]);
+    let (root, output, meetings) = built_corpus(dir.path(), 40);
     let list = root.join(".referat-cache/search/chunks");
     let lines: Vec<(String, String)> = fs::read_to_string(&list)
         .unwrap()
@@ -398,11 +402,6 @@ fn a_stale_list_of_fragment_chunks_costs_time_not_correctness() {
         .map(|((key, _), (_, name))| format!("{key} {name}\n"))
         .collect();
     fs::write(&list, rotated).unwrap();
-    let mut meetings: Vec<PathBuf> = fs::read_dir(root.join("content"))
-        .unwrap()
-        .flat_map(|e| meeting_files(&e.unwrap().path()))
-        .collect();
-    meetings.sort();
     let text = fs::read_to_string(&meetings[0]).unwrap();
     let edited = text.replacen(" og ", " samt ", 1);
     assert_ne!(
