@@ -329,28 +329,16 @@ impl Staging {
             },
         );
         let mut journal = String::new();
-        let written = changed.len();
-        let mut last = None;
-        for path in changed {
-            let unit = outermost_missing(path, &before);
-            if last != Some(unit) {
-                last = Some(unit);
-                journal += &format!(
-                    "move\t{}\t{}\n",
-                    staged.join(unit).display(),
-                    self.output.join(unit).display()
-                );
-            }
+        for unit in units(&changed, &before) {
+            journal += &format!(
+                "move\t{}\t{}\n",
+                staged.join(unit).display(),
+                self.output.join(unit).display()
+            );
         }
         vanished.par_sort();
-        let removed = vanished.len();
-        let mut last = None;
-        for path in vanished {
-            let unit = outermost_missing(path, &now);
-            if last != Some(unit) {
-                last = Some(unit);
-                journal += &format!("remove\t{}\n", self.output.join(unit).display());
-            }
+        for unit in units(&vanished, &now) {
+            journal += &format!("remove\t{}\n", self.output.join(unit).display());
         }
         journal += &format!("move\t{}\t{}\n", fresh.display(), manifest.display());
         journal += &format!("remove\t{}\n", staged.display());
@@ -363,8 +351,8 @@ impl Staging {
         finish_journal(&self.state)?;
         Ok(Published {
             incremental: true,
-            written,
-            removed,
+            written: changed.len(),
+            removed: vanished.len(),
         })
     }
 }
@@ -391,6 +379,18 @@ fn folders<'a>(paths: impl Iterator<Item = &'a String>) -> HashSet<&'a str> {
         }
     }
     folders
+}
+
+/// What moves or goes for each of `paths` (sorted), each once: [`outermost_missing`] of it.
+fn units<'a>(paths: &[&'a String], folders: &HashSet<&str>) -> Vec<&'a str> {
+    let mut units: Vec<&str> = Vec::new();
+    for path in paths {
+        let unit = outermost_missing(path, folders);
+        if units.last() != Some(&unit) {
+            units.push(unit);
+        }
+    }
+    units
 }
 
 /// The outermost folder above `path` that is not one of `folders`, else `path` itself.
