@@ -4,8 +4,9 @@
 //!
 //! The index is kept from build to build. Its commit records the key of each group of documents
 //! (a meeting's items, a council page: a hash of what they are made from); a build replaces the
-//! groups whose key changed and adds the new ones, and makes the index anew when a document has left it (an item closed or
-//! removed, a meeting deleted), so that no deleted text stays behind in the cache.
+//! groups whose key changed and adds the new ones, and makes the index anew when a document has
+//! left it (an item closed or removed, a meeting deleted), so that no deleted text stays behind
+//! in the cache.
 //!
 //! Whatever segments the index is made of, what is read back is the same: every document has
 //! a key (from its URL) that the reader maps to its id in the archive's order, deleted
@@ -109,12 +110,8 @@ fn replace(index: &Index, old: &Manifest, new: &Manifest, docs: &Documents<'_>) 
     if old == new {
         return Ok(true);
     }
-    let changed = new
-        .groups
-        .iter()
-        .filter(|(name, key)| old.groups.get(*name) != Some(key))
-        .count();
-    if changed * 4 > new.groups.len() {
+    let changed = |name: &String| old.groups.get(name) != new.groups.get(name);
+    if new.groups.keys().filter(|name| changed(name)).count() * 4 > new.groups.len() {
         return Ok(false);
     }
     let keys: std::collections::HashSet<u64> = docs.keys.iter().copied().collect();
@@ -134,13 +131,11 @@ fn replace(index: &Index, old: &Manifest, new: &Manifest, docs: &Documents<'_>) 
     let fields = Fields::of(&index.schema())?;
     let writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, UPDATE_MEMORY)?;
     writer.set_merge_policy(Box::new(WholeSegmentsMergePolicy::default()));
-    for (name, hash) in &old.groups {
-        if new.groups.get(name) != Some(hash) {
-            writer.delete_term(Term::from_field_text(fields.group, name));
-        }
+    for name in old.groups.keys().filter(|name| changed(name)) {
+        writer.delete_term(Term::from_field_text(fields.group, name));
     }
     for (number, group) in docs.groups.iter().enumerate() {
-        if old.groups.get(&group.name) != new.groups.get(&group.name) {
+        if changed(&group.name) {
             for doc in docs.of(number) {
                 writer.add_document(fields.document(doc)?)?;
             }
