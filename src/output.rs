@@ -49,6 +49,9 @@ pub struct Sink {
     records: Mutex<Vec<(String, Record)>>,
     guard: Guard,
     leaks: Mutex<Vec<Leak>>,
+    /// The folders of the staging folder made so far, so that each is made once rather than
+    /// asked for again with every file (two system calls each).
+    folders: Mutex<HashSet<String>>,
 }
 
 impl Sink {
@@ -137,11 +140,30 @@ impl Sink {
             bail!("refusing to write outside the site: `{path}`");
         }
         let target = self.root.join(path);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+        if let Some((folder, _)) = path.rsplit_once('/') {
+            self.make_folder(folder)?;
         }
         Ok(target)
+    }
+
+    /// Make `folder`, a `/`-separated path relative to the site's root, unless it was made
+    /// already.
+    fn make_folder(&self, folder: &str) -> Result<()> {
+        if self
+            .folders
+            .lock()
+            .expect("no write panicked")
+            .contains(folder)
+        {
+            return Ok(());
+        }
+        let path = self.root.join(folder);
+        fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        self.folders
+            .lock()
+            .expect("no write panicked")
+            .insert(folder.to_owned());
+        Ok(())
     }
 }
 
@@ -236,6 +258,7 @@ impl Staging {
             records: Mutex::new(Vec::new()),
             guard,
             leaks: Mutex::new(Vec::new()),
+            folders: Mutex::new(HashSet::new()),
         };
         Ok(Staging {
             dir,
