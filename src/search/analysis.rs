@@ -3,10 +3,16 @@
 //!
 //! "aa" is the old spelling of "å" (Aalborg, Ålborg), so both spellings meet in one term. The
 //! rewrite runs before stemming, because the stemmer treats "å" as a vowel and "aa" as two.
+//!
+//! The words of minutes follow a Zipf-like distribution, so each analyzer keeps the terms of
+//! the words it has seen: most tokens are looked up instead of stemmed.
 
+use std::collections::HashMap;
+
+use frostem::{Algorithm, Stemmer};
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, Token,
-    TokenFilter, TokenStream, Tokenizer,
+    LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream,
+    Tokenizer,
 };
 
 /// The name the Danish analyzer is registered under in a tantivy index.
@@ -15,13 +21,15 @@ pub const ANALYZER_NAME: &str = "referat_da";
 /// Tokens of 40 bytes or more are not indexed (tantivy's usual limit): they are not words.
 const MAX_TOKEN_BYTES: usize = 40;
 
+/// The most words an analyzer keeps the terms of; words beyond them are stemmed each time.
+const KEPT_WORDS: usize = 100_000;
+
 /// The analyzer used for every text field, and mirrored by the browser module.
 pub fn danish_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
-        .filter(AaFilter)
-        .filter(Stemmer::new(Language::Danish))
+        .filter(DanishTerms)
         .build()
 }
 
@@ -51,47 +59,63 @@ pub fn fold(word: &str) -> String {
     lower.replace("aa", "å")
 }
 
-/// Rewrites every "aa" of a lowercased token as "å", left to right ("aaa" → "åa").
+/// Makes the term of a lowercased token: every "aa" written "å", left to right ("aaa" → "åa"),
+/// then the Danish stem.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct AaFilter;
+pub struct DanishTerms;
 
-impl TokenFilter for AaFilter {
-    type Tokenizer<T: Tokenizer> = AaFilterWrapper<T>;
+impl TokenFilter for DanishTerms {
+    type Tokenizer<T: Tokenizer> = DanishTermsFilter<T>;
 
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> AaFilterWrapper<T> {
-        AaFilterWrapper { inner: tokenizer }
-    }
-}
-
-/// [`AaFilter`] applied to a tokenizer.
-#[derive(Clone)]
-pub struct AaFilterWrapper<T> {
-    inner: T,
-}
-
-impl<T: Tokenizer> Tokenizer for AaFilterWrapper<T> {
-    type TokenStream<'a> = AaFilterStream<T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        AaFilterStream {
-            tail: self.inner.token_stream(text),
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> DanishTermsFilter<T> {
+        DanishTermsFilter {
+            inner: tokenizer,
+            terms: HashMap::new(),
         }
     }
 }
 
-/// The token stream of [`AaFilterWrapper`].
-pub struct AaFilterStream<T> {
-    tail: T,
+/// [`DanishTerms`] applied to a tokenizer, with the term of each word it has seen.
+#[derive(Clone)]
+pub struct DanishTermsFilter<T> {
+    inner: T,
+    terms: HashMap<String, String>,
 }
 
-impl<T: TokenStream> TokenStream for AaFilterStream<T> {
+impl<T: Tokenizer> Tokenizer for DanishTermsFilter<T> {
+    type TokenStream<'a> = DanishTermsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        DanishTermsStream {
+            tail: self.inner.token_stream(text),
+            terms: &mut self.terms,
+            stemmer: Stemmer::new(Algorithm::Danish),
+        }
+    }
+}
+
+/// The token stream of [`DanishTermsFilter`].
+pub struct DanishTermsStream<'a, T> {
+    tail: T,
+    terms: &'a mut HashMap<String, String>,
+    stemmer: Stemmer,
+}
+
+impl<T: TokenStream> TokenStream for DanishTermsStream<'_, T> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
             return false;
         }
         let token = self.tail.token_mut();
-        if token.text.contains("aa") {
-            token.text = token.text.replace("aa", "å");
+        if let Some(term) = self.terms.get(&token.text) {
+            token.text.clone_from(term);
+            return true;
+        }
+        let folded = token.text.replace("aa", "å");
+        let term = self.stemmer.stem(&folded).into_owned();
+        let word = std::mem::replace(&mut token.text, term);
+        if self.terms.len() < KEPT_WORDS {
+            self.terms.insert(word, token.text.clone());
         }
         true
     }
@@ -107,7 +131,9 @@ impl<T: TokenStream> TokenStream for AaFilterStream<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::analyze;
+    use tantivy::tokenizer::TokenStream;
+
+    use super::{analyze, danish_analyzer};
 
     #[test]
     fn aa_and_aa_letter_meet_and_danish_letters_stay() {
@@ -128,5 +154,20 @@ mod tests {
         );
         assert_eq!(analyze("EMN-2016-02142"), ["emn", "2016", "02142"]);
         assert_eq!(analyze("indstillingerne"), analyze("indstilling"));
+    }
+
+    #[test]
+    fn a_word_seen_before_gets_the_term_it_got_then() {
+        let text = "Indstillingerne om Aalborg: indstillingerne om Aalborg";
+        let mut analyzer = danish_analyzer();
+        let mut terms = Vec::new();
+        for _ in 0..2 {
+            let mut stream = analyzer.token_stream(text);
+            while stream.advance() {
+                terms.push(stream.token().text.clone());
+            }
+        }
+        let once = ["indstilling", "om", "ålborg"];
+        assert_eq!(terms, [once, once, once, once].concat());
     }
 }

@@ -23,7 +23,7 @@ use std::time::UNIX_EPOCH;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
-pub use analysis::{ANALYZER_NAME, AaFilter, analyze, danish_analyzer};
+pub use analysis::{ANALYZER_NAME, analyze, danish_analyzer};
 use bundle::ChunkNames;
 pub use bundle::{BUNDLE_DIR, BundleSummary};
 pub use engine::{Answer, FacetValue, Facets, Filters, Hit, Query, Sort};
