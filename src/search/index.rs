@@ -21,6 +21,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy, NoMergePolicy};
 use tantivy::postings::{Postings, TermInfo};
@@ -279,8 +280,9 @@ pub struct Posting {
     pub tf: u32,
     /// tantivy's one-byte code of the field's length in this document.
     pub norm: u8,
-    /// The term's token positions in the field (none for the case field).
-    pub positions: Vec<u32>,
+    /// The term's token positions in the field (none for the case field). Most terms occur
+    /// once or twice in a field, so their positions are kept inline, not allocated.
+    pub positions: SmallVec<[u32; 2]>,
 }
 
 /// Where a term occurs: per field holding it (ascending), its postings by document id.
@@ -641,11 +643,11 @@ impl SegmentView {
             IndexRecordOption::WithFreqsAndPositions
         };
         let mut postings = self.inverted[field].read_postings_from_terminfo(info, option)?;
+        let mut positions = Vec::new();
         while postings.doc() != TERMINATED {
             let local = postings.doc();
             let doc = self.ids[local as usize];
             if doc != DEAD {
-                let mut positions = Vec::new();
                 if field != CASE_FIELD {
                     postings.positions(&mut positions);
                 }
@@ -653,7 +655,7 @@ impl SegmentView {
                     doc,
                     tf: postings.term_freq(),
                     norm: self.norms[field].fieldnorm_id(local),
-                    positions,
+                    positions: SmallVec::from_slice(&positions),
                 });
             }
             postings.advance();
