@@ -191,6 +191,62 @@ fn an_english_site_has_every_text_in_english() {
     assert!(!html.contains("Åben") && !html.contains("Ring til os"));
 }
 
+/// Each page sees its own values only, never those of a page rendered before it: a theme may
+/// test whether one is there.
+#[test]
+fn a_page_sees_none_of_the_values_of_the_pages_rendered_before_it() {
+    let (_dir, root) = demo_site();
+    let kinds = [
+        "municipalities",
+        "latest",
+        "council",
+        "years",
+        "meeting",
+        "heading",
+        "meetings",
+        "case",
+        "script",
+        "months",
+    ];
+    let seen: String = kinds
+        .iter()
+        .map(|k| format!("{{% if {k} is defined %}}{k} {{% endif %}}"))
+        .collect();
+    write_file(
+        &root,
+        "templates/base.html",
+        &format!(
+            "<p id=values>{seen}</p>{{% block head %}}{{% endblock head %}}\
+             {{% block main %}}{{% endblock main %}}"
+        ),
+    );
+    let out = root.join("public");
+    build_ok(&root, &out, &[]);
+    let values = |path: &str| {
+        let html = page(&out, path);
+        let start = html.find("<p id=values>").expect(path) + "<p id=values>".len();
+        html[start..start + html[start..].find("</p>").unwrap()].to_owned()
+    };
+    let tree = read_tree(&out);
+    let pages: Vec<&String> = tree.keys().filter(|p| p.ends_with(".html")).collect();
+    assert!(pages.len() > 15, "{pages:?}");
+    for path in pages {
+        let parts: Vec<&str> = path.split('/').collect();
+        let expected = match parts.as_slice() {
+            ["index.html"] => "municipalities latest ",
+            ["404.html"] => "",
+            ["arkiv", "index.html"] => "years ",
+            ["arkiv", _, "index.html"] => "heading meetings ",
+            ["soeg", "index.html"] => "script months ",
+            ["sag", _, "index.html"] => "case ",
+            [_, "index.html"] => "council years ",
+            [_, _, "index.html"] => "council meeting ",
+            _ => continue,
+        };
+        assert_eq!(values(path), expected, "{path}");
+    }
+}
+
 #[test]
 fn a_site_overrides_a_theme_template_and_an_unknown_theme_is_an_error() {
     let (_dir, root) = site_copy(&examples());

@@ -9,6 +9,7 @@ mod theme;
 mod views;
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use anyhow::{Result, anyhow};
 use chrono::Datelike;
@@ -67,6 +68,10 @@ pub struct Renderer<'a> {
     years: BTreeMap<i32, Vec<(usize, usize)>>,
     /// The part of every page's context that is the same for all.
     site_context: tera::Context,
+    /// Copies of `site_context`, each lent to one page at a time: the page's own values are
+    /// put in to render it and taken out after, so the shared part (the theme's texts among it)
+    /// is not copied for every page.
+    contexts: Mutex<Vec<tera::Context>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -87,6 +92,7 @@ impl<'a> Renderer<'a> {
         }
         Renderer {
             site_context: views::site_context(&archive.config, &theme.texts),
+            contexts: Mutex::new(Vec::new()),
             archive,
             theme,
             years,
@@ -175,11 +181,18 @@ impl<'a> Renderer<'a> {
 
     /// Render one page to HTML.
     pub fn render(&self, page: &Page) -> Result<String> {
-        let (template, context) = views::context(self, page);
-        self.theme
-            .tera
-            .render(template, &context)
-            .map_err(|e| anyhow!("cannot render {}: {}", page.path, tera_message(&e)))
+        let lent = self.contexts.lock().expect("no page panicked").pop();
+        let mut context = lent.unwrap_or_else(|| self.site_context.clone());
+        let (template, keys) = views::context(self, page, &mut context);
+        let html = self.theme.tera.render(template, &context);
+        for key in keys {
+            context.remove(key);
+        }
+        self.contexts
+            .lock()
+            .expect("no page panicked")
+            .push(context);
+        html.map_err(|e| anyhow!("cannot render {}: {}", page.path, tera_message(&e)))
     }
 
     /// The theme's texts in the site's language.

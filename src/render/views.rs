@@ -191,9 +191,8 @@ struct CaseItemView<'a> {
     decision: Option<String>,
 }
 
-/// The template and context of `page`.
 /// What every page's context holds, whatever the page: the language, the theme's texts and the
-/// site's settings. Made once, and cloned for each page.
+/// site's settings. Made once, and copied once for each thread that renders.
 pub(super) fn site_context(config: &SiteConfig, texts: &Texts) -> Context {
     let mut context = Context::new();
     context.insert("lang", &config.language);
@@ -210,7 +209,31 @@ pub(super) fn site_context(config: &SiteConfig, texts: &Texts) -> Context {
     context
 }
 
-pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) {
+/// A page's own values, put into a context that holds what every page shares
+/// ([`site_context`]), and the keys they went in under, to take them out again.
+struct PageValues<'c> {
+    context: &'c mut Context,
+    keys: Vec<&'static str>,
+}
+
+impl PageValues<'_> {
+    fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        debug_assert!(
+            !["lang", "t", "site"].contains(&key),
+            "`{key}` is shared by every page"
+        );
+        self.context.insert(key, value);
+        self.keys.push(key);
+    }
+}
+
+/// Put the values of `page` into `shared`, a copy of [`site_context`]; returns the template
+/// that renders the page and the keys of the values, which the caller takes out again.
+pub(super) fn context(
+    r: &Renderer<'_>,
+    page: &Page,
+    shared: &mut Context,
+) -> (&'static str, Vec<&'static str>) {
     let depth = page.path.matches('/').count();
     let config = &r.archive.config;
     let linker = match page.kind {
@@ -236,7 +259,10 @@ pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) 
         href: Some(format!("{}#raad", linker.page(""))),
     };
 
-    let mut context = r.site_context.clone();
+    let mut context = PageValues {
+        context: shared,
+        keys: Vec::new(),
+    };
     context.insert(
         "links",
         &Links {
@@ -367,7 +393,7 @@ pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) 
             breadcrumbs,
         },
     );
-    (template, context)
+    (template, context.keys)
 }
 
 fn current(label: &str) -> Crumb {
