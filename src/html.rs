@@ -5,16 +5,21 @@
 /// escapes it, which makes every URL unreadable without making it any safer).
 pub fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
+    let mut at = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let with = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        escaped.push_str(&text[at..i]);
+        escaped.push_str(with);
+        at = i + 1;
     }
+    escaped.push_str(&text[at..]);
     escaped
 }
 
@@ -167,10 +172,10 @@ mod tests {
 
     #[test]
     fn unescape_reverses_escape() {
-        let text = "a<b> & \"c\" 'd' &lt; /e";
+        let text = "Ærø a<b> & \"c\" 'd' &lt; /e – å";
         assert_eq!(
             escape(text),
-            "a&lt;b&gt; &amp; &quot;c&quot; &#39;d&#39; &amp;lt; /e"
+            "Ærø a&lt;b&gt; &amp; &quot;c&quot; &#39;d&#39; &amp;lt; /e – å"
         );
         assert_eq!(unescape(&escape(text)), text);
     }
