@@ -7,6 +7,8 @@
 //! them comes from the clock, and meetings are listed in a fixed order, so two builds of the same
 //! input are byte-identical.
 
+use std::collections::HashSet;
+
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -198,12 +200,15 @@ fn meeting_file<'a>(council: &'a Council, meeting: &'a Meeting) -> MeetingFile<'
                         body: Text::of(&s.html),
                     })
                     .collect(),
-                attachments: meeting
-                    .attachments
-                    .iter()
-                    .filter(|a| links_to(item, &a.file_name))
-                    .map(attachment)
-                    .collect(),
+                attachments: {
+                    let targets = link_targets(item);
+                    meeting
+                        .attachments
+                        .iter()
+                        .filter(|a| targets.contains(a.file_name.as_str()))
+                        .map(attachment)
+                        .collect()
+                },
             }))
         })
         .collect();
@@ -225,17 +230,22 @@ fn meeting_file<'a>(council: &'a Council, meeting: &'a Meeting) -> MeetingFile<'
     }
 }
 
-/// Whether a section of `item` links to the attachment `file_name`: the content stage writes
-/// an attachment's link as its bare file name, and escapes any `"` of the text, so the attribute
-/// cannot be mistaken.
-fn links_to(item: &Item, file_name: &str) -> bool {
-    let (href, src) = (
-        format!("href=\"{file_name}\""),
-        format!("src=\"{file_name}\""),
-    );
-    item.sections
-        .iter()
-        .any(|s| s.html.contains(&href) || s.html.contains(&src))
+/// What the links and images of `item`'s sections point to (`href` and `src`). The content stage
+/// writes an attachment's link as its bare file name, and escapes any `"` of the text, so an
+/// attribute cannot be mistaken.
+fn link_targets(item: &Item) -> HashSet<&str> {
+    let mut targets = HashSet::new();
+    for section in &item.sections {
+        for attribute in ["href=\"", "src=\""] {
+            for at in memchr::memmem::find_iter(section.html.as_bytes(), attribute) {
+                let value = &section.html[at + attribute.len()..];
+                if let Some(end) = value.find('"') {
+                    targets.insert(&value[..end]);
+                }
+            }
+        }
+    }
+    targets
 }
 
 /// One line of the index.
