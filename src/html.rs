@@ -102,19 +102,9 @@ impl PlainText {
         }
     }
 
-    /// Add text without tags, its escapes of [`unescape`] decoded.
+    /// Add text without tags, its escapes of [`unescape`] decoded. A blank is any whitespace
+    /// character, as [`char::is_whitespace`] has it, or a decoded no-break space.
     fn push_html(&mut self, html: &str) {
-        for (n, word) in html.split(char::is_whitespace).enumerate() {
-            if n > 0 {
-                self.blank = true;
-            }
-            self.push_word(word);
-        }
-    }
-
-    /// Add text without tags or blanks, its escapes decoded: a decoded no-break space is a
-    /// blank.
-    fn push_word(&mut self, mut word: &str) {
         const ESCAPES: [(&str, char); 6] = [
             ("&lt;", '<'),
             ("&gt;", '>'),
@@ -123,25 +113,41 @@ impl PlainText {
             ("&nbsp;", '\u{a0}'),
             ("&amp;", '&'),
         ];
-        while let Some(amp) = word.find('&') {
-            self.push_str(&word[..amp]);
-            let rest = &word[amp..];
-            match ESCAPES.iter().find(|(e, _)| rest.starts_with(e)) {
-                Some((e, decoded)) => {
-                    if decoded.is_whitespace() {
-                        self.blank = true;
-                    } else {
-                        self.push_str(decoded.encode_utf8(&mut [0; 4]));
+        let bytes = html.as_bytes();
+        // The text from `start` to `at` is pushed in one piece when a blank or an escape ends it.
+        let (mut start, mut at) = (0, 0);
+        while at < bytes.len() {
+            let (len, blank) = match bytes[at] {
+                b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => (1, true),
+                b'&' => match ESCAPES.iter().find(|(e, _)| html[at..].starts_with(e)) {
+                    Some((escape, decoded)) => {
+                        self.push_str(&html[start..at]);
+                        if decoded.is_whitespace() {
+                            self.blank = true;
+                        } else {
+                            self.push_str(decoded.encode_utf8(&mut [0; 4]));
+                        }
+                        at += escape.len();
+                        start = at;
+                        continue;
                     }
-                    word = &rest[e.len()..];
+                    None => (1, false),
+                },
+                // The first bytes of the characters beyond ASCII that are whitespace.
+                0xc2 | 0xe1 | 0xe2 | 0xe3 => {
+                    let c = html[at..].chars().next().expect("a character starts here");
+                    (c.len_utf8(), c.is_whitespace())
                 }
-                None => {
-                    self.push_str("&");
-                    word = &rest[1..];
-                }
+                _ => (1, false),
+            };
+            if blank {
+                self.push_str(&html[start..at]);
+                self.blank = true;
+                start = at + len;
             }
+            at += len;
         }
-        self.push_str(word);
+        self.push_str(&html[start..]);
     }
 
     /// Add text without blanks, after a line break or a space if one is due.
@@ -196,5 +202,9 @@ mod tests {
             "&<x> &unknown; a b c'"
         );
         assert_eq!(to_text("<p>&nbsp;</p><p>&amp;</p>"), "&");
+        assert_eq!(
+            to_text("<p>æ\u{85}ø\u{1680}å\u{2009}Æ\u{202f}Ø\u{3000}Å\t\r\u{b}\u{c}x¢\u{2013}y</p>"),
+            "æ ø å Æ Ø Å x¢\u{2013}y"
+        );
     }
 }
