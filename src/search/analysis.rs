@@ -5,14 +5,15 @@
 //! rewrite runs before stemming, because the stemmer treats "å" as a vowel and "aa" as two.
 //!
 //! The words of minutes follow a Zipf-like distribution, so each analyzer keeps the terms of
-//! the words it has seen: most tokens are looked up instead of stemmed.
+//! the words it has seen, as written: most tokens are looked up instead of lowercased and
+//! stemmed.
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
 use frostem::{Algorithm, Stemmer};
 use tantivy::tokenizer::{
-    LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream,
-    Tokenizer,
+    RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 /// The name the Danish analyzer is registered under in a tantivy index.
@@ -28,7 +29,6 @@ const KEPT_WORDS: usize = 100_000;
 pub fn danish_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
         .filter(DanishTerms)
         .build()
 }
@@ -49,7 +49,8 @@ pub fn tokens(text: &str) -> Vec<Token> {
     tokens
 }
 
-/// A word lowercased and with "aa" written "å", but not stemmed: what a prefix is matched with.
+/// A word lowercased (as tantivy's `LowerCaser` does) and with "aa" written "å", but not
+/// stemmed: what a prefix is matched with.
 pub fn fold(word: &str) -> String {
     let lower: String = if word.is_ascii() {
         word.to_ascii_lowercase()
@@ -59,7 +60,7 @@ pub fn fold(word: &str) -> String {
     lower.replace("aa", "å")
 }
 
-/// Makes the term of a lowercased token: every "aa" written "å", left to right ("aaa" → "åa"),
+/// Makes the term of a token: lowercased, every "aa" written "å", left to right ("aaa" → "åa"),
 /// then the Danish stem.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DanishTerms;
@@ -70,16 +71,21 @@ impl TokenFilter for DanishTerms {
     fn transform<T: Tokenizer>(self, tokenizer: T) -> DanishTermsFilter<T> {
         DanishTermsFilter {
             inner: tokenizer,
-            terms: HashMap::new(),
+            terms: HashMap::default(),
         }
     }
 }
+
+/// The term of each word seen, by the word as written. The words are short and many, so they
+/// are hashed with foldhash, not the standard library's SipHash: nothing is iterated, so the
+/// hash's order never shows.
+type Terms = HashMap<String, String, RandomState>;
 
 /// [`DanishTerms`] applied to a tokenizer, with the term of each word it has seen.
 #[derive(Clone)]
 pub struct DanishTermsFilter<T> {
     inner: T,
-    terms: HashMap<String, String>,
+    terms: Terms,
 }
 
 impl<T: Tokenizer> Tokenizer for DanishTermsFilter<T> {
@@ -97,7 +103,7 @@ impl<T: Tokenizer> Tokenizer for DanishTermsFilter<T> {
 /// The token stream of [`DanishTermsFilter`].
 pub struct DanishTermsStream<'a, T> {
     tail: T,
-    terms: &'a mut HashMap<String, String>,
+    terms: &'a mut Terms,
     stemmer: Stemmer,
 }
 
@@ -111,8 +117,7 @@ impl<T: TokenStream> TokenStream for DanishTermsStream<'_, T> {
             token.text.clone_from(term);
             return true;
         }
-        let folded = token.text.replace("aa", "å");
-        let term = self.stemmer.stem(&folded).into_owned();
+        let term = self.stemmer.stem(&fold(&token.text)).into_owned();
         let word = std::mem::replace(&mut token.text, term);
         if self.terms.len() < KEPT_WORDS {
             self.terms.insert(word, token.text.clone());
@@ -169,5 +174,6 @@ mod tests {
         }
         let once = ["indstilling", "om", "ålborg"];
         assert_eq!(terms, [once, once, once, once].concat());
+        assert_eq!(analyze("ÅLBORG Ålborg"), ["ålborg", "ålborg"]);
     }
 }
