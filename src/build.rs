@@ -97,7 +97,7 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
     let renderer = Renderer::new(&archive, theme);
     let pages = renderer.pages();
     progress.stage("render pages", Some(pages.len()), |tick| {
-        pages.par_iter().try_for_each(|page| {
+        pages.par_iter().try_for_each_init(Vec::new, |html, page| {
             tick.inc();
             let key = renderer.key(page);
             if let Some(key) = key
@@ -105,8 +105,8 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
             {
                 return Ok(());
             }
-            let html = renderer.render(page)?;
-            sink.write_keyed(&page.path, key.unwrap_or(0), html.as_bytes())
+            renderer.render_into(page, html)?;
+            sink.write_keyed(&page.path, key.unwrap_or(0), html)
         })
     })?;
 

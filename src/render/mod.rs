@@ -181,10 +181,19 @@ impl<'a> Renderer<'a> {
 
     /// Render one page to HTML.
     pub fn render(&self, page: &Page) -> Result<String> {
+        let mut html = Vec::new();
+        self.render_into(page, &mut html)?;
+        Ok(String::from_utf8(html)?)
+    }
+
+    /// Render one page to HTML into `html`, emptied first: a buffer kept from page to page
+    /// grows to the size of the largest, instead of growing anew for each page.
+    pub fn render_into(&self, page: &Page, html: &mut Vec<u8>) -> Result<()> {
         let lent = self.contexts.lock().expect("no page panicked").pop();
         let mut context = lent.unwrap_or_else(|| self.site_context.clone());
         let (template, keys) = views::context(self, page, &mut context);
-        let html = self.theme.tera.render(template, &context);
+        html.clear();
+        let rendered = self.theme.tera.render_to(template, &context, &mut *html);
         for key in keys {
             context.remove(key);
         }
@@ -192,7 +201,7 @@ impl<'a> Renderer<'a> {
             .lock()
             .expect("no page panicked")
             .push(context);
-        html.map_err(|e| anyhow!("cannot render {}: {}", page.path, tera_message(&e)))
+        rendered.map_err(|e| anyhow!("cannot render {}: {}", page.path, tera_message(&e)))
     }
 
     /// The theme's texts in the site's language.
