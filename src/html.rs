@@ -34,6 +34,16 @@ pub fn unescape(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The value of every attribute in `html` that starts with `start` (its name and `="`, e.g.
+/// `" id=\""`), as written, its escapes kept. referat and pulldown-cmark escape any `"` of a
+/// value, so the next `"` ends it.
+pub fn attribute_values<'a>(html: &'a str, start: &'a str) -> impl Iterator<Item = &'a str> {
+    memchr::memmem::find_iter(html.as_bytes(), start.as_bytes()).filter_map(move |at| {
+        let value = &html[at + start.len()..];
+        value.find('"').map(|end| &value[..end])
+    })
+}
+
 /// The plain text of HTML written by the content stage: one line per paragraph, list item,
 /// table cell, heading or other block (the line breaks of the source within one become spaces),
 /// tags dropped with their text kept, escapes decoded, runs of blanks made one, no empty lines.

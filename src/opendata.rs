@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::content::{
     Archive, Attachment, Council, Item, Meeting, SectionKind, Status, meeting_key,
 };
+use crate::html::attribute_values;
 use crate::output::Sink;
 use crate::render::case_dir;
 
@@ -231,21 +232,13 @@ fn meeting_file<'a>(council: &'a Council, meeting: &'a Meeting) -> MeetingFile<'
 }
 
 /// What the links and images of `item`'s sections point to (`href` and `src`). The content stage
-/// writes an attachment's link as its bare file name, and escapes any `"` of the text, so an
-/// attribute cannot be mistaken.
+/// writes an attachment's link as its bare file name.
 fn link_targets(item: &Item) -> HashSet<&str> {
-    let mut targets = HashSet::new();
-    for section in &item.sections {
-        for attribute in ["href=\"", "src=\""] {
-            for at in memchr::memmem::find_iter(section.html.as_bytes(), attribute) {
-                let value = &section.html[at + attribute.len()..];
-                if let Some(end) = value.find('"') {
-                    targets.insert(&value[..end]);
-                }
-            }
-        }
-    }
-    targets
+    item.sections
+        .iter()
+        .flat_map(|s| ["href=\"", "src=\""].map(|start| attribute_values(&s.html, start)))
+        .flatten()
+        .collect()
 }
 
 /// One line of the index.

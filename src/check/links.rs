@@ -16,7 +16,7 @@ use super::{Finding, Rule};
 use crate::content::{Archive, Link};
 use crate::diagnostics::Diagnostic;
 use crate::feeds;
-use crate::html::unescape;
+use crate::html::{attribute_values, unescape};
 use crate::opendata;
 use crate::render::{Page, PageKind, Renderer};
 
@@ -213,12 +213,7 @@ fn needs_anchor(fragment: &str) -> bool {
 
 /// Every `id` of the page `html`.
 fn ids(html: &str) -> BTreeSet<String> {
-    html.match_indices(" id=\"")
-        .filter_map(|(i, needle)| {
-            let rest = &html[i + needle.len()..];
-            rest.find('"').map(|end| unescape(&rest[..end]))
-        })
-        .collect()
+    attribute_values(html, " id=\"").map(unescape).collect()
 }
 
 fn missing_file(archive: &Archive, link: &Internal<'_>) -> Finding {
