@@ -1,10 +1,25 @@
 //! Escaping text for HTML, and reading back the escapes and the HTML referat and pulldown-cmark
 //! write.
 
-/// `text` escaped for HTML text and quoted attribute values. `/` is left alone (tera's default
-/// escapes it, which makes every URL unreadable without making it any safer).
+/// `text` escaped for HTML text and quoted attribute values: `&`, `<`, `>`, `"` and `'`.
 pub fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
+    let Ok(()) = escape_runs(text, |run| {
+        escaped.push_str(run);
+        Ok::<_, std::convert::Infallible>(())
+    });
+    escaped
+}
+
+/// [`escape`] written to `out`: the templates' escape function, so that a value goes into its
+/// page without a copy of its own.
+pub fn escape_to(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    escape_runs(text, |run| out.write_all(run.as_bytes()))
+}
+
+/// Hand `text` to `push` in runs: the text between the characters [`escape`] escapes, each in
+/// one piece, and the escapes.
+fn escape_runs<E>(text: &str, mut push: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
     let mut at = 0;
     for (i, byte) in text.bytes().enumerate() {
         let with = match byte {
@@ -15,12 +30,11 @@ pub fn escape(text: &str) -> String {
             b'\'' => "&#39;",
             _ => continue,
         };
-        escaped.push_str(&text[at..i]);
-        escaped.push_str(with);
+        push(&text[at..i])?;
+        push(with)?;
         at = i + 1;
     }
-    escaped.push_str(&text[at..]);
-    escaped
+    push(&text[at..])
 }
 
 /// The text of `html` whose only markup is the escapes of [`escape`], and the `&nbsp;` of
@@ -184,7 +198,7 @@ impl PlainText {
 
 #[cfg(test)]
 mod tests {
-    use super::{escape, to_text, unescape};
+    use super::{escape, escape_to, to_text, unescape};
 
     #[test]
     fn unescape_reverses_escape() {
@@ -194,6 +208,13 @@ mod tests {
             "Ærø a&lt;b&gt; &amp; &quot;c&quot; &#39;d&#39; &amp;lt; /e – å"
         );
         assert_eq!(unescape(&escape(text)), text);
+        let mut written = Vec::new();
+        escape_to(text, &mut written).unwrap();
+        assert_eq!(
+            written,
+            escape(text).as_bytes(),
+            "the templates escape the same"
+        );
     }
 
     #[test]

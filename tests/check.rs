@@ -548,6 +548,10 @@ fn a_template_that_does_not_render_is_the_builds_error() {
             .starts_with("cannot render integrationsraadet/2023-10-10/index.html: "),
         "{f:?}"
     );
+    assert!(
+        f.message.contains("`nope` is not defined") && f.message.contains("meeting.html:1:4"),
+        "the message names the variable and where the template reads it: {f:?}"
+    );
     assert!(stderr.contains(&f.message), "{stderr}");
 }
 

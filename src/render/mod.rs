@@ -9,7 +9,6 @@ mod theme;
 mod views;
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use anyhow::{Result, anyhow};
 use chrono::Datelike;
@@ -66,17 +65,11 @@ pub struct Renderer<'a> {
     theme: Theme,
     /// Every meeting by year, newest first: (council index, meeting index).
     years: BTreeMap<i32, Vec<(usize, usize)>>,
-    /// The part of every page's context that is the same for all.
-    site_context: tera::Context,
-    /// Copies of `site_context`, each lent to one page at a time: the page's own values are
-    /// put in to render it and taken out after, so the shared part (the theme's texts among it)
-    /// is not copied for every page.
-    contexts: Mutex<Vec<tera::Context>>,
 }
 
 impl<'a> Renderer<'a> {
     /// Prepare to render `archive` with `theme`.
-    pub fn new(archive: &'a Archive, theme: Theme) -> Self {
+    pub fn new(archive: &'a Archive, mut theme: Theme) -> Self {
         let mut years: BTreeMap<i32, Vec<(usize, usize)>> = BTreeMap::new();
         for (ci, council) in archive.councils.iter().enumerate() {
             for (mi, meeting) in council.meetings.iter().enumerate() {
@@ -90,9 +83,9 @@ impl<'a> Renderer<'a> {
                 b.date.cmp(&a.date).then(ac.cmp(&bc)).then(am.cmp(&bm))
             });
         }
+        let shared = views::site_context(&archive.config, &theme.texts);
+        theme.tera.global_context().extend(shared);
         Renderer {
-            site_context: views::site_context(&archive.config, &theme.texts),
-            contexts: Mutex::new(Vec::new()),
             archive,
             theme,
             years,
@@ -189,19 +182,12 @@ impl<'a> Renderer<'a> {
     /// Render one page to HTML into `html`, emptied first: a buffer kept from page to page
     /// grows to the size of the largest, instead of growing anew for each page.
     pub fn render_into(&self, page: &Page, html: &mut Vec<u8>) -> Result<()> {
-        let lent = self.contexts.lock().expect("no page panicked").pop();
-        let mut context = lent.unwrap_or_else(|| self.site_context.clone());
-        let (template, keys) = views::context(self, page, &mut context);
+        let (template, context) = views::context(self, page);
         html.clear();
-        let rendered = self.theme.tera.render_to(template, &context, &mut *html);
-        for key in keys {
-            context.remove(key);
-        }
-        self.contexts
-            .lock()
-            .expect("no page panicked")
-            .push(context);
-        rendered.map_err(|e| anyhow!("cannot render {}: {}", page.path, tera_message(&e)))
+        self.theme
+            .tera
+            .render_to(template, &context, &mut *html)
+            .map_err(|e| anyhow!("cannot render {}: {}", page.path, tera_message(&e)))
     }
 
     /// The theme's texts in the site's language.
@@ -210,7 +196,8 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// A tera error with the causes tera keeps in its source chain, on one line.
+/// A tera error with the causes tera keeps in its source chain. A syntax or rendering error
+/// ends with tera's report: the template, line and column, and the line marked.
 pub(crate) fn tera_message(error: &tera::Error) -> String {
     let mut message = error.to_string();
     let mut source = std::error::Error::source(error);

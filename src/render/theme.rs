@@ -239,8 +239,9 @@ impl Theme {
             }
         }
         let mut tera = Tera::default();
-        tera.autoescape_on(vec![".html"]);
-        tera.set_escape_fn(crate::html::escape);
+        tera.autoescape_on([".html"]);
+        tera.set_escape_fn(crate::html::escape_to);
+        tera.register_filter("json_encode", tera_contrib::json::json_encode);
         tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
             .map_err(|e| anyhow::anyhow!(crate::render::tera_message(&e)))
             .with_context(|| format!("the templates of the theme `{name}` do not compile"))?;

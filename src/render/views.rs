@@ -192,7 +192,7 @@ struct CaseItemView<'a> {
 }
 
 /// What every page's context holds, whatever the page: the language, the theme's texts and the
-/// site's settings. Made once, and copied once for each thread that renders.
+/// site's settings. Made once, as the templates' global context.
 pub(super) fn site_context(config: &SiteConfig, texts: &Texts) -> Context {
     let mut context = Context::new();
     context.insert("lang", &config.language);
@@ -209,31 +209,8 @@ pub(super) fn site_context(config: &SiteConfig, texts: &Texts) -> Context {
     context
 }
 
-/// A page's own values, put into a context that holds what every page shares
-/// ([`site_context`]), and the keys they went in under, to take them out again.
-struct PageValues<'c> {
-    context: &'c mut Context,
-    keys: Vec<&'static str>,
-}
-
-impl PageValues<'_> {
-    fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        debug_assert!(
-            !["lang", "t", "site"].contains(&key),
-            "`{key}` is shared by every page"
-        );
-        self.context.insert(key, value);
-        self.keys.push(key);
-    }
-}
-
-/// Put the values of `page` into `shared`, a copy of [`site_context`]; returns the template
-/// that renders the page and the keys of the values, which the caller takes out again.
-pub(super) fn context(
-    r: &Renderer<'_>,
-    page: &Page,
-    shared: &mut Context,
-) -> (&'static str, Vec<&'static str>) {
+/// The values of `page` (besides [`site_context`]'s) and the template that renders it.
+pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) {
     let depth = page.path.matches('/').count();
     let config = &r.archive.config;
     let linker = match page.kind {
@@ -259,10 +236,7 @@ pub(super) fn context(
         href: Some(format!("{}#raad", linker.page(""))),
     };
 
-    let mut context = PageValues {
-        context: shared,
-        keys: Vec::new(),
-    };
+    let mut context = Context::new();
     context.insert(
         "links",
         &Links {
@@ -393,7 +367,7 @@ pub(super) fn context(
             breadcrumbs,
         },
     );
-    (template, context.keys)
+    (template, context)
 }
 
 fn current(label: &str) -> Crumb {
