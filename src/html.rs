@@ -11,8 +11,8 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
-/// [`escape`] written to `out`: the templates' escape function, so that a value goes into its
-/// page without a copy of its own.
+/// [`escape`] written to `out`: the templates' escape function, so that pages hold the very
+/// escapes the guard looks for (tests/guard.rs), and a value goes into its page without a copy.
 pub fn escape_to(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     escape_runs(text, |run| out.write_all(run.as_bytes()))
 }
