@@ -177,18 +177,21 @@ fn make_anew(dir: &Path, docs: &Documents<'_>, manifest: &Manifest) -> Result<()
     register(&index);
     let fields = Fields::of(&index.schema())?;
     // One writer thread per core: which thread indexes which document changes from run to run,
-    // but what is read back does not depend on the segments.
+    // but what is read back does not depend on the segments. The documents are made on every
+    // core, then added in id order, so that each writer thread takes them in that order and each
+    // segment holds them by ascending id: the bundle then finds a term's postings in a few
+    // sorted runs, one per segment, and sorting them is a merge.
     let threads = rayon::current_num_threads().clamp(1, 8);
     let writer = index.writer_with_num_threads::<TantivyDocument>(threads, WRITER_MEMORY)?;
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    (0..docs.groups.len())
-        .into_par_iter()
-        .try_for_each(|group| {
-            for doc in docs.of(group) {
-                writer.add_document(fields.document(doc)?)?;
-            }
-            anyhow::Ok(())
-        })?;
+    (0..docs.groups.len()).into_par_iter().for_each(|group| {
+        docs.of(group);
+    });
+    for group in 0..docs.groups.len() {
+        for doc in docs.of(group) {
+            writer.add_document(fields.document(doc)?)?;
+        }
+    }
     commit(writer, manifest)
 }
 
