@@ -14,13 +14,13 @@
 //! system releases the lock when a build ends, however it ends, so the next build can remove
 //! the staging folder of one that was killed.
 
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
+use foldhash::{HashMap, HashSet, HashSetExt};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
