@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub use analysis::{ANALYZER_NAME, analyze, danish_analyzer};
@@ -48,19 +49,25 @@ impl Stamp {
     /// The stamp of the site at `root` as it is now.
     pub fn of(root: &Path) -> Result<Stamp> {
         let mut files = vec![root.join("site.toml")];
-        collect_files(&root.join(CONTENT_DIR), &mut files)?;
+        files.extend(collect_files(&root.join(CONTENT_DIR))?);
+        let stats = files
+            .par_iter()
+            .map(|file| {
+                let meta = fs::metadata(file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                let modified = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                Ok((meta.len(), modified))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let mut hasher = Sha256::new();
         hasher.update(env!("CARGO_PKG_VERSION"));
-        for file in files {
-            let meta =
-                fs::metadata(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let modified = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
+        for (file, (len, modified)) in files.iter().zip(stats) {
             hasher.update(file.to_string_lossy().as_bytes());
-            hasher.update(meta.len().to_le_bytes());
+            hasher.update(len.to_le_bytes());
             hasher.update(modified.to_le_bytes());
         }
         Ok(Stamp(
@@ -73,9 +80,11 @@ impl Stamp {
     }
 }
 
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// The files under `dir`, sorted by path, its folders read on every core; none when `dir` cannot
+/// be read.
+fn collect_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let Ok(entries) = fs::read_dir(dir) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let mut paths: Vec<(PathBuf, bool)> = entries
         .map(|e| {
@@ -85,14 +94,17 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         .collect::<std::io::Result<_>>()
         .with_context(|| format!("cannot read {}", dir.display()))?;
     paths.sort();
-    for (path, is_dir) in paths {
-        if is_dir {
-            collect_files(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
+    let nested = paths
+        .into_par_iter()
+        .map(|(path, is_dir)| {
+            if is_dir {
+                collect_files(&path)
+            } else {
+                Ok(vec![path])
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(nested.into_iter().flatten().collect())
 }
 
 fn cache_dir(root: &Path) -> PathBuf {
