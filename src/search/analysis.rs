@@ -8,9 +8,7 @@
 //! the words it has seen, as written: most tokens are looked up instead of lowercased and
 //! stemmed.
 
-use std::collections::HashMap;
-
-use foldhash::fast::RandomState;
+use foldhash::HashMap;
 use frostem::{Algorithm, Stemmer};
 use tantivy::tokenizer::{
     RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
@@ -79,7 +77,7 @@ impl TokenFilter for DanishTerms {
 /// The term of each word seen, by the word as written. The words are short and many, so they
 /// are hashed with foldhash, not the standard library's SipHash: nothing is iterated, so the
 /// hash's order never shows.
-type Terms = HashMap<String, String, RandomState>;
+type Terms = HashMap<String, String>;
 
 /// [`DanishTerms`] applied to a tokenizer, with the term of each word it has seen.
 #[derive(Clone)]
