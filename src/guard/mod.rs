@@ -32,7 +32,7 @@ use xxhash_rust::xxh3::Xxh3;
 use crate::check::cpr_numbers;
 use crate::content::Archive;
 use closed::{Run, body_escape, closed_runs, without_markup, written_forms};
-use needles::Needles;
+use needles::{Form, Needles};
 
 /// Where one run of closed text comes from.
 #[derive(Debug, Clone)]
@@ -151,10 +151,10 @@ impl Guard {
         // Each candidate as written (meeting and council files, site.toml) and as HTML has it
         // (the open items' HTML, with its markup cut out).
         let finder = Needles::new(
-            candidates
-                .iter()
-                .flat_map(|(text, _)| [text.clone(), body_escape(text)])
-                .collect(),
+            &candidates
+                .par_iter()
+                .flat_map_iter(|(text, _)| [Form::of(text), Form::of(&body_escape(text))])
+                .collect::<Vec<_>>(),
         );
         let published: Vec<AtomicBool> =
             candidates.iter().map(|_| AtomicBool::new(false)).collect();
@@ -204,18 +204,17 @@ impl Guard {
                 continue;
             }
             for form in written_forms(&text) {
-                patterns.push(form);
+                patterns.push(Form::of(&form));
                 origins.push(origin.clone());
             }
         }
         let mut hasher = Xxh3::new();
         for pattern in &patterns {
-            hasher.update(&(pattern.len() as u64).to_le_bytes());
-            hasher.update(pattern.as_bytes());
+            hasher.update(&pattern.hash.to_le_bytes());
         }
         Ok(Guard {
             fingerprint: hasher.digest128(),
-            needles: Needles::new(patterns),
+            needles: Needles::new(&patterns),
             origins,
         })
     }

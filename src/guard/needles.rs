@@ -1,6 +1,16 @@
-//! Finding many texts at once in the files a build writes.
+//! Finding many texts at once in the files a build writes, knowing only their hashes.
+//!
+//! A text looked for is a [`Form`]: its length, a hash of its bytes and a hash of each of its
+//! first windows. That is all the guard keeps of a closed item's text, in memory and in its
+//! cache, so neither holds the text; an occurrence is confirmed by hashing the bytes where it
+//! would be. Two texts with one 128-bit hash would make a file refused that holds only the other,
+//! never a file published that holds one.
+
+use std::ops::Range;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::xxh3_128;
 
 /// The fewest characters a run of a closed item's text must have to be looked for.
 pub(super) const MIN_CHARS: usize = 20;
@@ -11,13 +21,42 @@ const WINDOW: usize = 12;
 /// multiple of `STEP` and at one of the text's first `STEP` offsets.
 const STEP: usize = MIN_CHARS - WINDOW + 1;
 
+/// A text looked for, as hashes: no text can be read from it, but one guessed can be confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Form {
+    /// The hash of the text's bytes.
+    pub(super) hash: u128,
+    /// The text's length in bytes.
+    len: u32,
+    /// The hash of the window at each of the text's first [`STEP`] offsets.
+    windows: [u64; STEP],
+}
+
+impl Form {
+    /// The form of `text`; panics if it is shorter than [`MIN_CHARS`] bytes.
+    pub(super) fn of(text: &str) -> Form {
+        let bytes = text.as_bytes();
+        assert!(
+            bytes.len() >= MIN_CHARS,
+            "a text looked for has {MIN_CHARS} bytes at least"
+        );
+        Form {
+            hash: xxh3_128(bytes),
+            len: u32::try_from(bytes.len()).expect("a run of text is shorter than 4 GB"),
+            windows: std::array::from_fn(|offset| window(&bytes[offset..])),
+        }
+    }
+}
+
 /// Texts of at least [`MIN_CHARS`] bytes, each found wherever it occurs in a haystack. The texts
 /// are grouped by their window at each of their first [`STEP`] offsets, and the groups indexed
 /// in buckets by the window's hash. The haystack's windows at every `STEP` bytes are looked up;
-/// where a group's window is found, its texts that start there are found by binary search.
+/// where a group's window is found, the bytes from where its texts would start are hashed once
+/// for each of their lengths, and the texts of that length with that hash are found by binary
+/// search. Texts often share their start, so a group may have thousands of texts but seldom
+/// more than a hundred lengths.
 #[derive(Default)]
 pub(super) struct Needles {
-    texts: Vec<String>,
     /// How far a window's hash is shifted right to give its bucket.
     shift: u32,
     /// One bit per bucket: whether any group is in it.
@@ -26,47 +65,65 @@ pub(super) struct Needles {
     starts: Vec<u32>,
     /// The groups, by bucket.
     groups: Vec<Group>,
-    /// The numbers of the texts of each group, sorted by text.
-    members: Vec<usize>,
+    /// The lengths of each group's texts, shortest first.
+    lengths: Vec<Length>,
+    /// The hash and number of the texts of each length of each group, by hash.
+    members: Vec<(u128, usize)>,
 }
 
 /// The texts that have one window at one offset.
 struct Group {
-    window: u128,
+    window: u64,
     offset: usize,
-    /// Where the texts are in [`Needles::members`].
-    members: std::ops::Range<usize>,
+    /// Where their lengths are in [`Needles::lengths`].
+    lengths: Range<usize>,
+}
+
+/// The texts of one group that have one length.
+struct Length {
+    len: usize,
+    /// Where they are in [`Needles::members`].
+    members: Range<usize>,
 }
 
 impl Needles {
-    /// The needles that look for `texts`; panics if one is shorter than [`MIN_CHARS`] bytes.
-    pub(super) fn new(texts: Vec<String>) -> Needles {
-        // The texts in order, so that the entries sort by numbers, not by comparing texts.
-        let mut sorted: Vec<usize> = (0..texts.len()).collect();
-        sorted.par_sort_unstable_by_key(|&number| &texts[number]);
-        let mut entries: Vec<(u128, usize, usize)> = Vec::with_capacity(texts.len() * STEP);
-        for (rank, &number) in sorted.iter().enumerate() {
-            let text = texts[number].as_bytes();
-            assert!(
-                text.len() >= MIN_CHARS,
-                "a text looked for has {MIN_CHARS} bytes at least"
-            );
-            for offset in 0..STEP {
-                entries.push((window(&text[offset..]), offset, rank));
+    /// The needles that look for `forms`, each numbered by its place.
+    pub(super) fn new(forms: &[Form]) -> Needles {
+        let mut entries: Vec<(u64, usize, usize, u128, usize)> =
+            Vec::with_capacity(forms.len() * STEP);
+        for (number, form) in forms.iter().enumerate() {
+            for (offset, &window) in form.windows.iter().enumerate() {
+                entries.push((window, offset, form.len as usize, form.hash, number));
             }
         }
         entries.par_sort_unstable();
         let mut groups: Vec<Group> = Vec::new();
-        for (at, &(window, offset, ..)) in entries.iter().enumerate() {
+        let mut lengths: Vec<Length> = Vec::new();
+        for (at, &(window, offset, len, ..)) in entries.iter().enumerate() {
             match groups.last_mut() {
                 Some(group) if group.window == window && group.offset == offset => {
-                    group.members.end = at + 1;
+                    match lengths.last_mut() {
+                        Some(length) if length.len == len => length.members.end = at + 1,
+                        _ => {
+                            lengths.push(Length {
+                                len,
+                                members: at..at + 1,
+                            });
+                            group.lengths.end = lengths.len();
+                        }
+                    }
                 }
-                _ => groups.push(Group {
-                    window,
-                    offset,
-                    members: at..at + 1,
-                }),
+                _ => {
+                    lengths.push(Length {
+                        len,
+                        members: at..at + 1,
+                    });
+                    groups.push(Group {
+                        window,
+                        offset,
+                        lengths: lengths.len() - 1..lengths.len(),
+                    });
+                }
             }
         }
         // Buckets enough that few of a haystack's windows fall in one with a group.
@@ -75,46 +132,44 @@ impl Needles {
             .trailing_zeros()
             .max(6);
         let shift = u64::BITS - bits;
-        groups.sort_by_key(|group| bucket(group.window, shift));
+        groups.sort_by_key(|group| group.window >> shift);
         let mut filled = vec![0u64; (1 << bits) / 64];
         let mut starts = vec![0; (1 << bits) + 1];
         for group in &groups {
-            let bucket = bucket(group.window, shift);
+            let bucket = (group.window >> shift) as usize;
             filled[bucket / 64] |= 1 << (bucket % 64);
             starts[bucket + 1] += 1;
         }
         for at in 1..starts.len() {
             starts[at] += starts[at - 1];
         }
-        let members = entries.iter().map(|entry| sorted[entry.2]).collect();
         Needles {
-            texts,
             shift,
             filled,
             starts,
             groups,
-            members,
+            lengths,
+            members: entries.iter().map(|entry| (entry.3, entry.4)).collect(),
         }
     }
 
     /// Calls `found` with the number of the text and the start of every occurrence of a text
     /// in `haystack`, once each.
     pub(super) fn each_match(&self, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
-        if self.texts.is_empty() {
+        if self.groups.is_empty() {
             return;
         }
         let mut at = 0;
         while at + WINDOW <= haystack.len() {
             let window = window(&haystack[at..]);
-            let bucket = bucket(window, self.shift);
+            let bucket = (window >> self.shift) as usize;
             if self.filled[bucket / 64] & (1 << (bucket % 64)) != 0 {
                 let groups = self.starts[bucket] as usize..self.starts[bucket + 1] as usize;
                 for group in &self.groups[groups] {
                     if group.window == window
                         && let Some(start) = at.checked_sub(group.offset)
                     {
-                        let members = &self.members[group.members.clone()];
-                        self.starting(members, &haystack[start..], |text| found(text, start));
+                        self.starting(group, &haystack[start..], |text| found(text, start));
                     }
                 }
             }
@@ -122,33 +177,19 @@ impl Needles {
         }
     }
 
-    /// Calls `found` with each of the texts numbered `members` (sorted by text) that `haystack`
-    /// starts with. Each such text sorts at or below the haystack, and is the start of every
-    /// text sorted between them, so the largest text at or below is either one of them, or its
-    /// common start with the haystack holds every one of them not seen yet.
-    fn starting(&self, members: &[usize], haystack: &[u8], mut found: impl FnMut(usize)) {
-        let text = |number: usize| self.texts[number].as_bytes();
-        let mut key = haystack;
-        let mut end = members.len();
-        loop {
-            let below = members[..end].partition_point(|&number| text(number) <= key);
-            if below == 0 {
+    /// Calls `found` with each text of `group` that `haystack` starts with: those whose hash is
+    /// that of as many bytes of it.
+    fn starting(&self, group: &Group, haystack: &[u8], mut found: impl FnMut(usize)) {
+        for length in &self.lengths[group.lengths.clone()] {
+            let Some(start) = haystack.get(..length.len) else {
                 return;
+            };
+            let hash = xxh3_128(start);
+            let members = &self.members[length.members.clone()];
+            let first = members.partition_point(|member| member.0 < hash);
+            for &(_, number) in members[first..].iter().take_while(|m| m.0 == hash) {
+                found(number);
             }
-            let largest = members[below - 1];
-            let shared = text(largest)
-                .iter()
-                .zip(key)
-                .take_while(|(a, b)| a == b)
-                .count();
-            if shared == text(largest).len() {
-                found(largest);
-            }
-            if shared < MIN_CHARS {
-                return;
-            }
-            key = &key[..shared];
-            end = below - 1;
         }
     }
 
@@ -163,18 +204,13 @@ impl Needles {
     }
 }
 
-/// The window at the start of `bytes`.
-fn window(bytes: &[u8]) -> u128 {
+/// The hash of the window at the start of `bytes`; its highest bits choose its bucket.
+fn window(bytes: &[u8]) -> u64 {
     let mut window = [0; 16];
     window[..WINDOW].copy_from_slice(&bytes[..WINDOW]);
-    u128::from_le_bytes(window)
-}
-
-/// The bucket of a window for [`Needles`] whose hashes are shifted right by `shift`.
-fn bucket(window: u128, shift: u32) -> usize {
+    let window = u128::from_le_bytes(window);
     let low = (window as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    let hash = (low ^ (window >> 64) as u64).wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
-    (hash >> shift) as usize
+    (low ^ (window >> 64) as u64).wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
 }
 
 #[cfg(test)]
@@ -195,6 +231,10 @@ mod tests {
         all
     }
 
+    fn forms(texts: &[String]) -> Vec<Form> {
+        texts.iter().map(|text| Form::of(text)).collect()
+    }
+
     fn matches(needles: &Needles, haystack: &[u8]) -> Vec<(usize, usize)> {
         let mut all = Vec::new();
         needles.each_match(haystack, |text, start| all.push((text, start)));
@@ -206,7 +246,7 @@ mod tests {
     fn a_text_is_found_at_every_offset_and_length() {
         for length in MIN_CHARS..MIN_CHARS + 2 * STEP {
             let text = &"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[..length];
-            let needles = Needles::new(vec![text.to_owned()]);
+            let needles = Needles::new(&[Form::of(text)]);
             for start in 0..3 * STEP {
                 for after in 0..STEP {
                     let haystack = format!("{}{text}{}", "-".repeat(start), "+".repeat(after));
@@ -234,7 +274,7 @@ mod tests {
         texts.push(format!("Også: {base}"));
         texts.push("aaaaaaaaaaaaaaaaaaaaaaaa".to_owned());
         texts.push("abababababababababababab".to_owned());
-        let needles = Needles::new(texts.clone());
+        let needles = Needles::new(&forms(&texts));
         for haystack in [
             format!("x {base} og Også: {base} i afdelingen. {base}"),
             format!("{} i afdelingen {}", &base[..30], "a".repeat(40)),
@@ -276,7 +316,7 @@ mod tests {
                 .unwrap();
             texts.push(haystack[start..end].to_owned());
         }
-        let needles = Needles::new(texts.clone());
+        let needles = Needles::new(&forms(&texts));
         let all = every_match(&texts, haystack.as_bytes());
         assert!(all.len() > 100 * texts.len());
         assert_eq!(matches(&needles, haystack.as_bytes()), all);
@@ -284,7 +324,7 @@ mod tests {
 
     #[test]
     fn without_texts_nothing_is_found() {
-        let needles = Needles::new(Vec::new());
+        let needles = Needles::new(&[]);
         assert_eq!(
             needles.first(b"Borgeren har klaget over sagsbehandlingen"),
             None
