@@ -87,7 +87,9 @@ pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, Bui
     })?;
 
     let guard = progress.stage("guard", None, |_| {
-        Guard::new(root, &archive).context("cannot prepare the guard for closed items")
+        let cache = root.join(search::CACHE_DIR).join("guard");
+        Guard::new(root, &archive, &cache, options.clean)
+            .context("cannot prepare the guard for closed items")
     })?;
     let output = options.output_dir();
     let staging = progress.stage("prepare output", None, |_| {

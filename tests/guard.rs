@@ -1,4 +1,4 @@
-//! The publish-time guard (src/guard.rs): a build whose files would publish a closed item's text
+//! The publish-time guard (src/guard/): a build whose files would publish a closed item's text
 //! or a CPR number refuses to publish, names the file, and leaves the published site as it was.
 //! Neither the site nor the cache of parsed meetings ever holds a closed item's text.
 
@@ -19,6 +19,18 @@ fn leaking_404(root: &std::path::Path, extra: &str) {
     let at = theme.rfind(marker).expect("404.html ends a block");
     let leaking = format!("{}<p>{extra}</p>{}", &theme[..at], &theme[at..]);
     write_file(root, "templates/404.html", &leaking);
+}
+
+/// The line of the output manifest that names the guard which scanned the published files, by a
+/// hash of every text it looked for.
+fn guard_line(root: &std::path::Path) -> String {
+    let (_, manifest) = read_tree(&root.join(".referat-cache/output"))
+        .into_iter()
+        .find(|(name, _)| name.ends_with("/manifest"))
+        .expect("the build wrote an output manifest");
+    let manifest = String::from_utf8(manifest).unwrap();
+    let line = manifest.lines().find(|l| l.starts_with("guard ")).unwrap();
+    line.to_owned()
 }
 
 #[test]
@@ -147,16 +159,7 @@ fn an_item_closed_after_it_was_published_leaves_no_trace() {
     // The output manifest names the guard that scanned the published files, by a hash of what
     // it looked for: a rebuild scans again every file that a guard looking for other texts let
     // through, even one whose bytes are unchanged.
-    let guard_line = || {
-        let (_, manifest) = read_tree(&root.join(".referat-cache/output"))
-            .into_iter()
-            .find(|(name, _)| name.ends_with("/manifest"))
-            .expect("the build wrote an output manifest");
-        let manifest = String::from_utf8(manifest).unwrap();
-        let line = manifest.lines().find(|l| l.starts_with("guard ")).unwrap();
-        line.to_owned()
-    };
-    let before = guard_line();
+    let before = guard_line(&root);
 
     let meeting = fs::read_to_string(root.join(MEETING)).unwrap();
     let closed = meeting.replace("{case=EMN-2023-00412}", "{.lukket}");
@@ -164,7 +167,7 @@ fn an_item_closed_after_it_was_published_leaves_no_trace() {
     fs::write(root.join(MEETING), closed).unwrap();
     build_ok(&root, out.path(), &[]);
     assert_ne!(
-        guard_line(),
+        guard_line(&root),
         before,
         "the guard's fingerprint ignores a new closed text"
     );
@@ -183,5 +186,78 @@ fn an_item_closed_after_it_was_published_leaves_no_trace() {
     assert!(
         segments.iter().all(|&(_, deleted)| deleted == 0),
         "the kept search index still holds the item as a deleted document: {segments:?}"
+    );
+}
+
+#[test]
+fn a_rebuild_looks_for_what_a_clean_build_looks_for() {
+    // The guard keeps what it found in each file, and reads again only the files that changed:
+    // a run of closed text that an unchanged file publishes, or no longer does, must count as
+    // it would in a clean build.
+    let (_dir, root) = site_copy(&examples());
+    let out = tempfile::tempdir().unwrap();
+    let open = "gav indledningsvist en introduktion til foreningens arbejde.";
+    let meeting = |open: &str, closed: &str| {
+        format!(
+            "---\ndate: 2023-11-14\nstatus: referat\n---\n\n## Orientering\n\n{open}\n\n\
+             ## Personalesag {{.lukket}}\n\n{closed}\n\nAnsøgerens helbred og familieforhold.\n"
+        )
+    };
+    let rebuilt_as_clean = |step: &str| {
+        build_ok(&root, out.path(), &[]);
+        let rebuilt = guard_line(&root);
+        build_ok(&root, out.path(), &["--clean"]);
+        assert_eq!(
+            rebuilt,
+            guard_line(&root),
+            "after {step}, a rebuild looks for other texts than a clean build"
+        );
+        rebuilt
+    };
+    build_ok(&root, out.path(), &[]);
+
+    // An open item of an unchanged meeting publishes the new meeting's closed run.
+    write_file(
+        &root,
+        "content/integrationsraadet/2023-11-14.md",
+        &meeting(
+            "Orientering om rådets arbejde.",
+            &format!("Foreningen mødtes. {open}"),
+        ),
+    );
+    let shared = rebuilt_as_clean("a meeting whose closed run an old one publishes");
+    assert!(page(out.path(), "integrationsraadet/2023-10-10/index.html").contains(open));
+
+    // That meeting no longer publishes it.
+    let old = fs::read_to_string(root.join(MEETING)).unwrap();
+    fs::write(
+        root.join(MEETING),
+        old.replace(open, "fortalte om foreningen."),
+    )
+    .unwrap();
+    let sought = rebuilt_as_clean("the old meeting's open item changed");
+    assert_ne!(
+        sought, shared,
+        "the run is looked for once it is not published"
+    );
+
+    // A new meeting publishes the old meeting's closed sentence, then is deleted.
+    let published = "content/integrationsraadet/2023-12-12.md";
+    let text = meeting(CLOSED_SENTENCE, "Oplysninger om en medarbejders fravær.")
+        .replace("2023-11-14", "2023-12-12");
+    write_file(&root, published, &text);
+    let with = rebuilt_as_clean("a meeting that publishes a closed sentence");
+    assert_ne!(
+        with, sought,
+        "a sentence an open item publishes is not looked for"
+    );
+    fs::remove_file(root.join(published)).unwrap();
+    assert_eq!(rebuilt_as_clean("that meeting was deleted"), sought);
+
+    leaking_404(&root, CLOSED_SENTENCE);
+    let run = build(&root, out.path(), &[]);
+    assert!(
+        !run.status.success(),
+        "a rebuild publishes a closed sentence that no open item publishes any more"
     );
 }

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-pub(crate) use cache::build_id;
+pub(crate) use cache::{build_id, key as cache_key};
 pub use cases::case_slug;
 pub use model::{
     Archive, Attachment, Case, Council, Item, ItemRef, Link, Meeting, Member, Section, SectionKind,

@@ -3,7 +3,10 @@
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-use super::needles::MIN_CHARS;
+use std::ops::Range;
+
+use super::needles::{Form, MIN_CHARS};
+use super::state::Closed;
 use crate::content::markdown;
 use crate::html::escape;
 
@@ -12,18 +15,42 @@ const MIN_WORDS: usize = 3;
 /// The most words of one piece of a run looked for.
 const PIECE_WORDS: usize = 12;
 
-/// A run of a closed item's plain text, with its line.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) struct Run {
-    pub(super) text: String,
-    pub(super) line: usize,
+/// The runs of the closed items of a meeting file whose bodies are `bodies`, as the guard looks
+/// for them: each in every form it takes in the files a build writes.
+pub(super) fn closed_items(text: &str, bodies: &[Range<usize>]) -> Vec<Closed> {
+    closed_runs(text, bodies)
+        .into_iter()
+        .map(|run| {
+            let html = body_escape(&run.text);
+            let mut texts = vec![run.text.clone()];
+            for form in written_forms(&run.text) {
+                if !texts.contains(&form) {
+                    texts.push(form);
+                }
+            }
+            Closed {
+                line: run.line,
+                html: texts
+                    .iter()
+                    .position(|text| *text == html)
+                    .expect("the form HTML text has is a written form"),
+                forms: texts.iter().map(|text| Form::of(text)).collect(),
+            }
+        })
+        .collect()
 }
 
-/// The runs of text of the closed items of a meeting file, and the byte ranges of their bodies.
-pub(super) fn closed_runs(text: &str) -> (Vec<Run>, Vec<std::ops::Range<usize>>) {
-    let bodies = closed_bodies(text);
+/// A run of a closed item's plain text, with its line.
+#[derive(Debug, PartialEq, Eq)]
+struct Run {
+    text: String,
+    line: usize,
+}
+
+/// The runs of text of the closed items of a meeting file whose bodies are `bodies`.
+fn closed_runs(text: &str, bodies: &[Range<usize>]) -> Vec<Run> {
     let mut runs = Vec::new();
-    for body in &bodies {
+    for body in bodies {
         let first_line = text[..body.start].matches('\n').count() + 1;
         let source = &text[body.clone()];
         let mut keep = |run: Option<(String, usize)>| {
@@ -62,7 +89,7 @@ pub(super) fn closed_runs(text: &str) -> (Vec<Run>, Vec<std::ops::Range<usize>>)
     }
     runs.sort_by(|a, b| (a.line, &a.text).cmp(&(b.line, &b.text)));
     runs.dedup();
-    (runs, bodies)
+    runs
 }
 
 /// The pieces of a run that are looked for: its sentences, each cut into parts of at most
@@ -102,7 +129,7 @@ fn is_inline_end(tag: &TagEnd) -> bool {
 /// The byte ranges of the bodies of the closed items in a meeting file, from its raw lines: after
 /// each `##` heading (ATX or underlined with `---`) that has `lukket` in a `{…}` block, up to the
 /// next `#` or `##` heading. Fenced code blocks are skipped; front matter is not a body.
-fn closed_bodies(text: &str) -> Vec<std::ops::Range<usize>> {
+pub(super) fn closed_bodies(text: &str) -> Vec<Range<usize>> {
     let mut lines: Vec<(usize, &str)> = Vec::new();
     let mut at = 0;
     for line in text.split_inclusive('\n') {
@@ -203,7 +230,7 @@ fn is_closed_heading(line: &str) -> bool {
 }
 
 /// `text` escaped as pulldown-cmark escapes the text of HTML it writes.
-pub(super) fn body_escape(text: &str) -> String {
+fn body_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -242,7 +269,7 @@ pub(super) fn without_markup(html: &str) -> String {
 
 /// The forms a run of text takes in the files a build writes: as written (plain text, feeds'
 /// CDATA), escaped for HTML text and attributes, and inside a JSON string.
-pub(super) fn written_forms(text: &str) -> Vec<String> {
+fn written_forms(text: &str) -> Vec<String> {
     let body_text = body_escape(text);
     let json = serde_json::to_string(text).expect("a string is JSON");
     let mut forms = vec![
@@ -266,8 +293,7 @@ mod tests {
         Titel på næste punkt\n---\n\nÅben tekst igen.\n";
 
     fn runs(text: &str) -> Vec<(String, usize)> {
-        closed_runs(text)
-            .0
+        closed_runs(text, &closed_bodies(text))
             .into_iter()
             .map(|r| (r.text, r.line))
             .collect()
@@ -288,6 +314,29 @@ mod tests {
         );
         assert_eq!(runs[1].1, 11, "the line of the run in the file");
         assert_eq!(runs[2].1, 12);
+    }
+
+    #[test]
+    fn a_run_is_kept_in_each_of_its_forms_once_as_written_first() {
+        let text = "---\ndate: 2024-01-01\n---\n## Sag {.lukket}\n\n\
+                    Kommunen & borgeren har indgået en aftale.\n";
+        let kept = closed_items(text, &closed_bodies(text));
+        assert_eq!(kept.len(), 1);
+        let run = &kept[0];
+        assert_eq!(run.line, 6);
+        assert_eq!(
+            run.forms[0],
+            Form::of("Kommunen & borgeren har indgået en aftale.")
+        );
+        assert_eq!(
+            run.forms[run.html],
+            Form::of("Kommunen &amp; borgeren har indgået en aftale.")
+        );
+        assert_eq!(
+            run.forms.len(),
+            2,
+            "JSON and HTML attributes write no other"
+        );
     }
 
     #[test]

@@ -17,22 +17,30 @@
 //! legitimately: one that also occurs outside the closed items, in the meeting and council
 //! files, the plain text of their open items, or site.toml. A boilerplate sentence that closed
 //! and open items share ("Sagen blev drøftet.") is therefore no leak.
+//!
+//! What the guard found in each file is kept for the next build, as hashes (`state.rs`): a
+//! rebuild reads again the files that changed, and looks in the others' open text only for the
+//! runs that are new.
 
 mod closed;
 mod needles;
+mod state;
 
+use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
+use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::check::cpr_numbers;
-use crate::content::Archive;
-use closed::{Run, body_escape, closed_runs, without_markup, written_forms};
-use needles::{Form, Needles};
+use crate::content::{Archive, Council, Meeting, cache_key, meeting_key};
+use closed::{closed_bodies, closed_items, without_markup};
+use needles::Needles;
+use state::{Closed, Entry, State};
 
 /// Where one run of closed text comes from.
 #[derive(Debug, Clone)]
@@ -118,105 +126,149 @@ impl fmt::Display for Leak {
 }
 
 impl Guard {
-    /// The guard of the site at `root` whose loaded content is `archive`: reads the meeting and
-    /// council files and site.toml once more.
-    pub fn new(root: &Path, archive: &Archive) -> Result<Guard> {
-        let meetings: Vec<&Path> = archive
-            .meetings()
-            .map(|(_, m)| m.source.as_path())
+    /// The guard of the site at `root` whose loaded content is `archive`. It reads again the
+    /// meeting and council files and site.toml that changed since the build that kept `cache`
+    /// (every one when `clean`), and keeps there what it found for the next build.
+    pub fn new(root: &Path, archive: &Archive, cache: &Path, clean: bool) -> Result<Guard> {
+        let last = if clean { None } else { State::read(cache) }.unwrap_or_default();
+        let kept: HashMap<&Path, &Entry> = last
+            .files
+            .iter()
+            .map(|(path, entry)| (path.as_path(), entry))
             .collect();
-        let texts: Vec<String> = meetings
+        let config = std::fs::read(root.join("site.toml")).ok();
+        let sources: Vec<Source> = archive
+            .meetings()
+            .map(|(council, meeting)| Source::Meeting(council, meeting))
+            .chain(archive.councils.iter().map(Source::Council))
+            .chain(config.as_deref().map(Source::Config))
+            .collect();
+
+        // Each file's closed runs: kept by the last build, or found in the file read again.
+        let readings: Vec<Reading> = sources
             .par_iter()
-            .map(|file| read(root, file))
+            .map(|source| {
+                let key = source.key(archive);
+                if let Some(entry) = kept.get(source.path()).filter(|entry| entry.key == key) {
+                    return Ok(Reading {
+                        key,
+                        runs: entry.runs.clone(),
+                        published: Some(entry.published.as_slice()),
+                        text: None,
+                    });
+                }
+                let text = source.text(root)?;
+                Ok(Reading {
+                    key,
+                    runs: closed_items(&text.0, &text.1),
+                    published: None,
+                    text: Some(text),
+                })
+            })
             .collect::<Result<_>>()?;
-        let found: Vec<(Vec<Run>, Vec<std::ops::Range<usize>>)> =
-            texts.par_iter().map(|text| closed_runs(text)).collect();
 
-        let mut candidates: Vec<(String, Origin)> = Vec::new();
-        for ((runs, _), file) in found.iter().zip(&meetings) {
-            for run in runs {
-                let origin = Origin {
-                    file: file.to_path_buf(),
-                    line: run.line,
-                };
-                candidates.push((run.text.clone(), origin));
-            }
-        }
-        candidates.par_sort_by(|a, b| a.0.cmp(&b.0));
-        candidates.dedup_by(|a, b| a.0 == b.0);
-        if candidates.is_empty() {
-            return Ok(Guard::default());
-        }
+        // Each run once, by its hash as written, from the first file that has it.
+        let mut candidates: Vec<(&Closed, usize)> = readings
+            .iter()
+            .enumerate()
+            .flat_map(|(source, reading)| reading.runs.iter().map(move |run| (run, source)))
+            .collect();
+        candidates.par_sort_by_key(|(run, _)| run.forms[0].hash);
+        candidates.dedup_by_key(|(run, _)| run.forms[0].hash);
+        let sought: Vec<u128> = candidates
+            .iter()
+            .map(|(run, _)| run.forms[0].hash)
+            .collect();
 
-        // Each candidate as written (meeting and council files, site.toml) and as HTML has it
-        // (the open items' HTML, with its markup cut out).
-        let finder = Needles::new(
-            &candidates
-                .par_iter()
-                .flat_map_iter(|(text, _)| [Form::of(text), Form::of(&body_escape(text))])
-                .collect::<Vec<_>>(),
-        );
-        let published: Vec<AtomicBool> =
-            candidates.iter().map(|_| AtomicBool::new(false)).collect();
-        let mark = |text: &str| {
-            finder.each_match(text.as_bytes(), |found, _| {
-                published[found / 2].store(true, Ordering::Relaxed);
-            });
-        };
-        texts
+        // The runs that the open text publishes, which are no leak. A file's open text is looked
+        // in again when it changed, for every run; else only for the runs new since the last
+        // build, and those it published then still count.
+        let every = readings
+            .iter()
+            .any(|reading| reading.text.is_some())
+            .then(|| Marker::new(candidates.iter().map(|(run, _)| *run)));
+        let is_new = |hash: &u128| last.sought.binary_search(hash).is_err();
+        let new = readings
+            .iter()
+            .any(|reading| reading.published.is_some())
+            .then(|| {
+                Marker::new(
+                    candidates
+                        .iter()
+                        .map(|(run, _)| *run)
+                        .filter(|run| is_new(&run.forms[0].hash)),
+                )
+            })
+            .filter(|marker| !marker.runs.is_empty());
+        let published: Vec<Vec<u128>> = sources
             .par_iter()
-            .zip(&found)
-            .for_each(|(text, (_, closed))| {
-                let mut at = 0;
-                for body in closed {
-                    mark(&text[at..body.start]);
-                    at = body.end;
+            .zip(&readings)
+            .map(|(source, reading)| {
+                if let Some((text, bodies)) = &reading.text {
+                    let every = every.as_ref().expect("needles for a file read again");
+                    return Ok(every.published_in(&source.open_text(text, bodies)));
                 }
-                mark(&text[at..]);
-            });
-        archive.councils.par_iter().try_for_each(|council| {
-            mark(&read(root, &council.source)?);
-            mark(&without_markup(&council.kommissorium_html));
-            council.meetings.par_iter().for_each(|meeting| {
-                let mut html = meeting.intro_html.clone();
-                for item in &meeting.items {
-                    html.push('\n');
-                    html.push_str(&item.title);
-                    for section in &item.sections {
-                        html.push('\n');
-                        html.push_str(&section.title);
-                        html.push('\n');
-                        html.push_str(&section.html);
-                    }
+                let kept = reading.published.expect("a file not read again was kept");
+                let mut published: Vec<u128> = kept
+                    .iter()
+                    .filter(|hash| sought.binary_search(hash).is_ok())
+                    .copied()
+                    .collect();
+                if let Some(new) = &new {
+                    let (text, bodies) = source.text(root)?;
+                    published.extend(new.published_in(&source.open_text(&text, &bodies)));
+                    published.sort_unstable();
+                    published.dedup();
                 }
-                mark(&without_markup(&html));
-            });
-            anyhow::Ok(())
-        })?;
-        if let Ok(config) = std::fs::read_to_string(root.join("site.toml")) {
-            mark(&config);
-        }
+                Ok(published)
+            })
+            .collect::<Result<_>>()?;
 
-        let mut patterns = Vec::new();
-        let mut origins = Vec::new();
-        for ((text, origin), published) in candidates.into_iter().zip(published) {
-            if published.into_inner() {
-                continue;
+        let guard = if candidates.is_empty() {
+            Guard::default()
+        } else {
+            let published: HashSet<u128> = published.iter().flatten().copied().collect();
+            let mut patterns = Vec::new();
+            let mut origins = Vec::new();
+            let mut hasher = Xxh3::new();
+            for (run, source) in &candidates {
+                if published.contains(&run.forms[0].hash) {
+                    continue;
+                }
+                for form in &run.forms {
+                    hasher.update(&form.hash.to_le_bytes());
+                    patterns.push(form.clone());
+                    origins.push(Origin {
+                        file: sources[*source].path().to_owned(),
+                        line: run.line,
+                    });
+                }
             }
-            for form in written_forms(&text) {
-                patterns.push(Form::of(&form));
-                origins.push(origin.clone());
+            Guard {
+                needles: Needles::new(&patterns),
+                origins,
+                fingerprint: hasher.digest128(),
             }
+        };
+        drop(candidates);
+        State {
+            sought,
+            files: sources
+                .iter()
+                .zip(readings)
+                .zip(published)
+                .map(|((source, reading), published)| {
+                    let entry = Entry {
+                        key: reading.key,
+                        runs: reading.runs,
+                        published,
+                    };
+                    (source.path().to_owned(), entry)
+                })
+                .collect(),
         }
-        let mut hasher = Xxh3::new();
-        for pattern in &patterns {
-            hasher.update(&pattern.hash.to_le_bytes());
-        }
-        Ok(Guard {
-            fingerprint: hasher.digest128(),
-            needles: Needles::new(&patterns),
-            origins,
-        })
+        .write(cache);
+        Ok(guard)
     }
 
     /// A hash of everything this guard looks for besides CPR numbers. Two guards with the same
@@ -254,6 +306,145 @@ impl Guard {
             });
         }
         leaks
+    }
+}
+
+/// A file whose open text may publish a run of a closed item's text, which is then no leak.
+enum Source<'a> {
+    /// A meeting file: its closed items' runs are looked for.
+    Meeting(&'a Council, &'a Meeting),
+    /// A council's `_index.md`.
+    Council(&'a Council),
+    /// site.toml, as read.
+    Config(&'a [u8]),
+}
+
+impl Source<'_> {
+    /// The file, relative to the site root.
+    fn path(&self) -> &Path {
+        match self {
+            Source::Meeting(_, meeting) => &meeting.source,
+            Source::Council(council) => &council.source,
+            Source::Config(_) => Path::new("site.toml"),
+        }
+    }
+
+    /// A hash of everything the guard finds in the file from: the file, what the content stage
+    /// made of it, and the running program.
+    fn key(&self, archive: &Archive) -> u128 {
+        match self {
+            Source::Meeting(council, meeting) => cache_key([
+                b"meeting".as_slice(),
+                &meeting_key(archive, council, meeting).to_le_bytes(),
+                meeting.source.as_os_str().as_encoded_bytes(),
+            ]),
+            Source::Council(council) => cache_key([
+                b"council".as_slice(),
+                &archive.config_key.to_le_bytes(),
+                &council.fingerprint.to_le_bytes(),
+                council.slug.as_bytes(),
+                council.source.as_os_str().as_encoded_bytes(),
+            ]),
+            Source::Config(bytes) => cache_key([b"config".as_slice(), bytes]),
+        }
+    }
+
+    /// The file's text, and the byte ranges of its closed items' bodies.
+    fn text(&self, root: &Path) -> Result<(String, Vec<Range<usize>>)> {
+        Ok(match self {
+            Source::Meeting(_, meeting) => {
+                let text = read(root, &meeting.source)?;
+                let bodies = closed_bodies(&text);
+                (text, bodies)
+            }
+            Source::Council(council) => (read(root, &council.source)?, Vec::new()),
+            Source::Config(bytes) => (String::from_utf8_lossy(bytes).into_owned(), Vec::new()),
+        })
+    }
+
+    /// What a reader may be shown of the file's `text`, whose closed items' bodies are
+    /// `bodies`: the text outside them as written, and the content stage's HTML of it as HTML
+    /// text has it (its markup cut out).
+    fn open_text<'t>(&self, text: &'t str, bodies: &[Range<usize>]) -> Vec<Cow<'t, str>> {
+        let mut open = Vec::new();
+        let mut at = 0;
+        for body in bodies {
+            open.push(Cow::Borrowed(&text[at..body.start]));
+            at = body.end;
+        }
+        open.push(Cow::Borrowed(&text[at..]));
+        match self {
+            Source::Meeting(_, meeting) => {
+                let mut html = meeting.intro_html.clone();
+                for item in &meeting.items {
+                    html.push('\n');
+                    html.push_str(&item.title);
+                    for section in &item.sections {
+                        html.push('\n');
+                        html.push_str(&section.title);
+                        html.push('\n');
+                        html.push_str(&section.html);
+                    }
+                }
+                open.push(Cow::Owned(without_markup(&html)));
+            }
+            Source::Council(council) => {
+                open.push(Cow::Owned(without_markup(&council.kommissorium_html)));
+            }
+            Source::Config(_) => {}
+        }
+        open
+    }
+}
+
+/// What the guard has of one file in this build.
+struct Reading<'a> {
+    key: u128,
+    /// The runs of its closed items.
+    runs: Vec<Closed>,
+    /// What its open text published in the last build, when the file is as it was then.
+    published: Option<&'a [u128]>,
+    /// The file read again, with its closed items' bodies, when it changed.
+    text: Option<(String, Vec<Range<usize>>)>,
+}
+
+/// Needles for runs as open text has them: as written (in the files) and as HTML text has it
+/// (in the content stage's HTML).
+struct Marker {
+    needles: Needles,
+    /// The hash, as written, of the run of each needle.
+    runs: Vec<u128>,
+}
+
+impl Marker {
+    fn new<'a>(runs: impl Iterator<Item = &'a Closed>) -> Marker {
+        let mut forms = Vec::new();
+        let mut hashes = Vec::new();
+        for run in runs {
+            let hash = run.forms[0].hash;
+            forms.push(run.forms[0].clone());
+            hashes.push(hash);
+            if run.html != 0 {
+                forms.push(run.forms[run.html].clone());
+                hashes.push(hash);
+            }
+        }
+        Marker {
+            needles: Needles::new(&forms),
+            runs: hashes,
+        }
+    }
+
+    /// The runs that `texts` contain, by their hash as written, sorted.
+    fn published_in(&self, texts: &[Cow<'_, str>]) -> Vec<u128> {
+        let mut found = Vec::new();
+        for text in texts {
+            self.needles
+                .each_match(text.as_bytes(), |needle, _| found.push(self.runs[needle]));
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
     }
 }
 
