@@ -4,7 +4,7 @@
 //! case gets a page whose slug is made from its ID; two IDs written differently that give the same
 //! slug (`EMN-2016-1` and `emn/2016.1`) are an error, never one silently merged page.
 
-use std::collections::BTreeMap;
+use rayon::prelude::*;
 
 use super::model::{Case, Council, ItemRef};
 use crate::diagnostics::Diagnostic;
@@ -19,51 +19,41 @@ pub fn case_slug(id: &str) -> String {
 /// Every Sags ID of the open items of `councils` with its items, oldest meeting first, sorted by
 /// slug; or a problem for each ID whose slug another ID already gives.
 pub fn group(councils: &[Council]) -> Result<Vec<Case>, Vec<Diagnostic>> {
-    let mut by_id: BTreeMap<&str, Vec<ItemRef>> = BTreeMap::new();
-    for (ci, council) in councils.iter().enumerate() {
-        for (mi, meeting) in council.meetings.iter().enumerate() {
-            for (ii, item) in meeting.items.iter().enumerate() {
-                if let Some(id) = item.case.as_deref().filter(|_| !item.closed) {
-                    by_id.entry(id).or_default().push(ItemRef {
-                        council: ci,
-                        meeting: mi,
-                        item: ii,
-                    });
-                }
-            }
-        }
-    }
-    let mut by_slug: BTreeMap<String, Vec<(&str, Vec<ItemRef>)>> = BTreeMap::new();
-    for (id, mut items) in by_id {
-        items.sort_by_key(|at| {
-            let meeting = &councils[at.council].meetings[at.meeting];
-            (
-                meeting.date,
-                meeting.start.as_deref(),
-                at.council,
-                at.meeting,
-                at.item,
-            )
-        });
-        by_slug.entry(case_slug(id)).or_default().push((id, items));
-    }
+    // Every use of an ID, by ID then oldest meeting first: the order of the meetings and the
+    // place of the item tell any two uses apart, so the sort needs no stability.
+    let mut uses: Vec<(&str, ItemRef)> = councils
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(ci, council)| uses_in(ci, council))
+        .collect();
+    let order = |at: &ItemRef| {
+        let meeting = &councils[at.council].meetings[at.meeting];
+        (
+            meeting.date,
+            meeting.start.as_deref(),
+            at.council,
+            at.meeting,
+            at.item,
+        )
+    };
+    uses.par_sort_unstable_by(|a, b| a.0.cmp(b.0).then_with(|| order(&a.1).cmp(&order(&b.1))));
+    let by_id: Vec<&[(&str, ItemRef)]> = uses.chunk_by(|a, b| a.0 == b.0).collect();
+    // By slug, and of the IDs that give one slug, the first by ID is its case.
+    let mut by_slug: Vec<(String, &[(&str, ItemRef)])> = by_id
+        .into_par_iter()
+        .map(|uses| (case_slug(uses[0].0), uses))
+        .collect();
+    by_slug.par_sort_by(|a, b| a.0.cmp(&b.0));
     let mut cases = Vec::with_capacity(by_slug.len());
     let mut problems = Vec::new();
-    for (slug, mut ids) in by_slug {
-        if let [(first, first_items), others @ ..] = ids.as_slice() {
-            for (id, items) in others {
-                problems.push(clash(
-                    councils,
-                    &slug,
-                    (id, items[0]),
-                    (first, first_items[0]),
-                ));
-            }
+    for ids in by_slug.chunk_by(|a, b| a.0 == b.0) {
+        let (slug, first) = &ids[0];
+        for (_, other) in &ids[1..] {
+            problems.push(clash(councils, slug, other[0], first[0]));
         }
-        let (id, items) = ids.swap_remove(0);
         cases.push(Case {
-            id: id.to_owned(),
-            items,
+            id: first[0].0.to_owned(),
+            items: first.iter().map(|(_, at)| *at).collect(),
         });
     }
     if problems.is_empty() {
@@ -71,6 +61,24 @@ pub fn group(councils: &[Council]) -> Result<Vec<Case>, Vec<Diagnostic>> {
     } else {
         Err(problems)
     }
+}
+
+/// The Sags ID of each open item of `council`, the `ci`th, with the item.
+fn uses_in(ci: usize, council: &Council) -> Vec<(&str, ItemRef)> {
+    let mut uses = Vec::new();
+    for (mi, meeting) in council.meetings.iter().enumerate() {
+        for (ii, item) in meeting.items.iter().enumerate() {
+            if let Some(id) = item.case.as_deref().filter(|_| !item.closed) {
+                let at = ItemRef {
+                    council: ci,
+                    meeting: mi,
+                    item: ii,
+                };
+                uses.push((id, at));
+            }
+        }
+    }
+    uses
 }
 
 /// The problem of the Sags ID `id` (first used at `at`), whose slug the ID `other` (first used
