@@ -1,9 +1,9 @@
 //! The text of closed items, read from a meeting file's raw lines, and the forms it takes in
 //! the files a build writes.
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-
 use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::needles::{Form, MIN_CHARS};
 use super::state::Closed;

@@ -23,7 +23,8 @@ const CHECKSUM_LEN: usize = 16;
 pub(super) struct State {
     /// The closed runs it looked for in the open text, by the hash of each as written, sorted.
     pub(super) sought: Vec<u128>,
-    /// What each file of the content gave, by its path from the site root, sorted by path.
+    /// What each file of the content gave, by its path from the site root: the meeting files,
+    /// the council files, then site.toml.
     pub(super) files: Vec<(PathBuf, Entry)>,
 }
 
