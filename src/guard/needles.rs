@@ -99,32 +99,21 @@ impl Needles {
         entries.par_sort_unstable();
         let mut groups: Vec<Group> = Vec::new();
         let mut lengths: Vec<Length> = Vec::new();
-        for (at, &(window, offset, len, ..)) in entries.iter().enumerate() {
-            match groups.last_mut() {
-                Some(group) if group.window == window && group.offset == offset => {
-                    match lengths.last_mut() {
-                        Some(length) if length.len == len => length.members.end = at + 1,
-                        _ => {
-                            lengths.push(Length {
-                                len,
-                                members: at..at + 1,
-                            });
-                            group.lengths.end = lengths.len();
-                        }
-                    }
-                }
-                _ => {
-                    lengths.push(Length {
-                        len,
-                        members: at..at + 1,
-                    });
-                    groups.push(Group {
-                        window,
-                        offset,
-                        lengths: lengths.len() - 1..lengths.len(),
-                    });
-                }
+        let mut at = 0;
+        for group in entries.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let first = lengths.len();
+            for length in group.chunk_by(|a, b| a.2 == b.2) {
+                lengths.push(Length {
+                    len: length[0].2,
+                    members: at..at + length.len(),
+                });
+                at += length.len();
             }
+            groups.push(Group {
+                window: group[0].0,
+                offset: group[0].1,
+                lengths: first..lengths.len(),
+            });
         }
         // Buckets enough that few of a haystack's windows fall in one with a group.
         let bits = (groups.len() * 64)
