@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod build;
+pub mod cachefile;
 pub mod check;
 pub mod cli;
 pub mod config;

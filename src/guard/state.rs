@@ -6,17 +6,12 @@
 //! published. Like the other caches it is a speed-up and nothing more: a file that cannot be
 //! read, or whose checksum does not match, means a guard made from every file again.
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_128;
 
 use super::needles::Form;
-
-/// A checksum of the postcard bytes starts the file.
-const CHECKSUM_LEN: usize = 16;
+use crate::cachefile;
 
 /// What the last build's guard found.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -55,29 +50,13 @@ pub(super) struct Closed {
 impl State {
     /// The state kept at `path`, if it is whole.
     pub(super) fn read(path: &Path) -> Option<State> {
-        let bytes = fs::read(path).ok()?;
-        let (sum, bytes) = bytes.split_at_checked(CHECKSUM_LEN)?;
-        if sum != xxh3_128(bytes).to_le_bytes() {
-            return None;
-        }
-        postcard::from_bytes(bytes).ok()
+        cachefile::read(path)
     }
 
-    /// Keep this state at `path`: written beside it, then renamed. Not kept is only slower next
-    /// time, so a failure is not an error.
+    /// Keep this state at `path`. Not kept is only slower next time, so a failure is not an
+    /// error.
     pub(super) fn write(&self, path: &Path) {
-        let Some(dir) = path.parent() else { return };
-        let Ok(bytes) = postcard::to_allocvec(self) else {
-            return;
-        };
-        let _ = fs::create_dir_all(dir)
-            .and_then(|()| tempfile::NamedTempFile::new_in(dir))
-            .and_then(|mut file| {
-                file.write_all(&xxh3_128(&bytes).to_le_bytes())?;
-                file.write_all(&bytes)?;
-                file.persist(path).map_err(|error| error.error)?;
-                Ok(())
-            });
+        cachefile::write(path, self);
     }
 }
 
@@ -86,7 +65,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_state_is_read_as_written_and_a_damaged_one_not_at_all() {
+    fn a_state_is_read_as_written() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache/guard");
         let run = Closed {
@@ -108,11 +87,5 @@ mod tests {
         state.write(&path);
         let read = State::read(&path).expect("the state written");
         assert_eq!(format!("{read:?}"), format!("{state:?}"));
-
-        let mut bytes = fs::read(&path).unwrap();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 1;
-        fs::write(&path, bytes).unwrap();
-        assert!(State::read(&path).is_none(), "a damaged state is not read");
     }
 }
