@@ -380,36 +380,37 @@ fn the_search_bundle_stays_that_of_a_clean_build_through_many_small_rebuilds() {
 }
 
 #[test]
-fn a_stale_list_of_fragment_chunks_costs_time_not_correctness() {
-    // The search cache names each fragment chunk by the key of what it was made from. Give every
-    // key another chunk's name: a rebuild must find that the files of that name were made from
-    // another key, make the chunks again and publish what a clean build does.
+fn a_search_memory_of_an_older_build_costs_time_not_correctness() {
+    // The search cache remembers what the last export made: the index's segments and deletions,
+    // each term's sizes, and the names of the shards and fragment chunks by key. Put back the
+    // memory of an older build, after rebuilds that replaced items, replaced the same items
+    // again (tantivy then drops the segment of their first replacement) and named other files:
+    // a rebuild must tell from it what changed since that build, make again what it must, and
+    // publish what a clean build does.
     let dir = tempfile::tempdir().unwrap();
     let (root, output, meetings) = built_corpus(dir.path(), 40);
-    let list = root.join(".referat-cache/search/chunks");
-    let lines: Vec<(String, String)> = fs::read_to_string(&list)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let (key, name) = l.split_once(' ').unwrap();
-            (key.to_owned(), name.to_owned())
-        })
-        .collect();
-    assert!(lines.len() > 2, "too few chunks to swap: {lines:?}");
-    let rotated: String = lines
-        .iter()
-        .zip(lines.iter().cycle().skip(1))
-        .map(|((key, _), (_, name))| format!("{key} {name}\n"))
-        .collect();
-    fs::write(&list, rotated).unwrap();
-    let text = fs::read_to_string(&meetings[0]).unwrap();
-    let edited = text.replacen(" og ", " samt ", 1);
+    let memory = root.join(".referat-cache/search/bundle");
+    let older = fs::read(&memory).unwrap();
+    let change = |meeting: &Path, from: &str, to: &str| {
+        let text = fs::read_to_string(meeting).unwrap();
+        let edited = text.replacen(from, to, 1);
+        assert_ne!(edited, text, "no `{from}` in {}", meeting.display());
+        fs::write(meeting, edited).unwrap();
+    };
+    for (meeting, from, to) in [
+        (&meetings[0], " og ", " samt "),
+        (&meetings[0], " samt ", " eller "),
+        (&meetings[1], " og ", " samt "),
+    ] {
+        change(meeting, from, to);
+        build_ok(&root, &output, &[]);
+    }
     assert_ne!(
-        edited,
-        text,
-        "no word to change in {}",
-        meetings[0].display()
+        fs::read(&memory).unwrap(),
+        older,
+        "the memory never changed"
     );
-    fs::write(&meetings[0], edited).unwrap();
-    rebuild_matches_clean(&root, &output, "a stale list of fragment chunks");
+    fs::write(&memory, older).unwrap();
+    change(&meetings[2], " og ", " samt ");
+    rebuild_matches_clean(&root, &output, "a search memory of an older build");
 }

@@ -1,17 +1,17 @@
 //! The tantivy index → the static search bundle under `_search/`, in the format of
 //! docs/search-bundle.md: the entry file, term shards, positions, meeting dates, fragments.
 
-use std::collections::HashMap;
-use std::fs;
-use std::path::Path;
+use std::collections::BTreeMap;
 
+use anyhow::{Context, ensure};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
-use super::documents::{CASE_FIELD, CouncilRange, Documents, Layout};
-use super::index::{IndexReader, TermPostings};
-use super::score::Impacts;
+use super::documents::{CASE_FIELD, CouncilRange, Documents, FIELDS, Layout};
+use super::index::{Changes, IndexReader, Read, Snapshot, TermPostings, TermRange};
+use super::score::{Impacts, average_length};
+use crate::content::build_id;
 use crate::output::Sink;
 
 /// The folder of the bundle in the output.
@@ -67,30 +67,56 @@ pub struct BundleSummary {
     pub shards: usize,
 }
 
+/// What the last export made, kept in the search cache, so that the next one makes again only
+/// the shards and fragment chunks whose content changed. A name is only taken for files the
+/// last published build made from the same key ([`Sink::unchanged_all`]), so a lost or stale
+/// memory costs time, never correctness.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Memory {
+    /// What every score depended on ([`scoring_key`]).
+    scoring: u128,
+    /// The index's segments and deletions when its terms were read.
+    snapshot: Snapshot,
+    /// Every term then, in byte order, with the sizes of its encoding.
+    terms: Vec<(String, Sizes)>,
+    /// The name of each shard, by its key ([`shard_key`]).
+    shards: BTreeMap<u128, String>,
+    /// The name of each fragment chunk, by the key of what it was made from.
+    chunks: BTreeMap<u128, String>,
+}
+
 /// Write the bundle of `index` (built from `docs`) through `sink`, with `runtime` (the source
-/// of `search.js`) as [`published_runtime`] makes it; returns what it holds and the names of its
-/// fragment chunks, of which those in `known` need not be made again.
+/// of `search.js`) as [`published_runtime`] makes it; returns what it holds and what the next
+/// export needs to remember of it. What `memory` remembers of the last export is not made
+/// again: the shards of the terms whose documents hold them as they did then, and the fragment
+/// chunks made from the same documents.
 pub fn export(
     index: &IndexReader,
     docs: &Documents<'_>,
     runtime: &str,
     sink: &Sink,
-    known: &ChunkNames,
-) -> anyhow::Result<(BundleSummary, ChunkNames)> {
+    memory: &Memory,
+) -> anyhow::Result<(BundleSummary, Memory)> {
     let layout = &docs.layout;
+    let scoring = scoring_key(index, &docs.keys);
+    let since = if memory.scoring == scoring {
+        index.changes_since(&memory.snapshot)?
+    } else {
+        None
+    };
     let (shards, fragments) = rayon::join(
-        || write_shards(index, sink),
+        || write_shards(index, sink, memory, scoring, since.as_ref()),
         || {
             layout
                 .councils
                 .par_iter()
-                .map(|council| write_fragments(council, docs, sink, known))
+                .map(|council| write_fragments(council, docs, sink, &memory.chunks))
                 .collect::<anyhow::Result<Vec<Vec<(u128, String)>>>>()
         },
     );
-    let (shards, shard_names) = shards?;
+    let shards = shards?;
     let fragments = fragments?;
-    let chunks = ChunkNames(fragments.iter().flatten().cloned().collect());
+    let chunks = fragments.iter().flatten().cloned().collect();
     let dates = dates_file(layout);
     let mut dates_hash = ContentHash::default();
     dates_hash.add(&dates);
@@ -115,8 +141,8 @@ pub fn export(
                 agenda: &c.agenda,
             })
             .collect(),
-        shards,
-        shard_names,
+        shards: shards.bounds,
+        shard_names: shards.names,
         dates: dates_name,
     };
     sink.write(
@@ -132,8 +158,33 @@ pub fn export(
             docs: index.docs,
             shards: entry.shards.len(),
         },
-        chunks,
+        Memory {
+            scoring,
+            snapshot: index.snapshot()?,
+            terms: shards.terms,
+            shards: shards.keys,
+            chunks,
+        },
     ))
+}
+
+/// A key of everything the scores of every term depend on besides the term's own postings: the
+/// program, the documents (by key, in id order) and the average length of each field as the
+/// scores round it. While it stays the same, a term whose postings stay the same keeps its
+/// encoding.
+fn scoring_key(index: &IndexReader, keys: &[u64]) -> u128 {
+    let mut hasher = Xxh3::new();
+    hasher.update(build_id().as_bytes());
+    hasher.update(&FORMAT.to_le_bytes());
+    hasher.update(&index.docs.to_le_bytes());
+    for field in 0..FIELDS.len() {
+        let average = average_length(index.tokens[field], f64::from(index.docs));
+        hasher.update(&average.to_le_bytes());
+    }
+    for key in keys {
+        hasher.update(&key.to_le_bytes());
+    }
+    hasher.digest128()
 }
 
 /// The name of a file, or of files that go together: the first 10 hex digits of the xxh3-128 of
@@ -175,136 +226,297 @@ const TERM_RANGES: usize = 128;
 /// memory the encoded terms take.
 const WINDOW: usize = 16;
 
+/// The sizes of a term's encoding ([`Encoded`]), which decide where the shards end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Sizes {
+    /// Bytes of its record, but for the offset.
+    record: u32,
+    /// Bytes of its positions.
+    positions: u32,
+    /// Whether it gets a shard of its own ([`OWN_SHARD_DOCS`]).
+    big: bool,
+}
+
 /// One term encoded as far as it does not depend on the shard that holds it: its record without
 /// the term's bytes and without the offset into the shard's positions, and its positions.
-struct EncodedTerm {
-    term: String,
+struct Encoded {
     /// The record after the term's bytes, but for the offset.
     record: Vec<u8>,
     /// Where in `record` the offset goes.
     offset_at: usize,
     /// Empty when no text field holds the term, whose offset is then 0.
     positions: Vec<u8>,
-    /// Whether the term gets a shard of its own ([`OWN_SHARD_DOCS`]).
     big: bool,
 }
 
-/// One shard being filled: its term records and their positions.
-#[derive(Default)]
-struct Shard {
-    terms: usize,
-    records: Vec<u8>,
-    positions: Vec<u8>,
-    first: String,
-    last: String,
-}
-
-impl Shard {
-    /// Append `term`, its prefix shared with the term before it in the shard left out.
-    fn push(&mut self, term: &EncodedTerm) {
-        let shared = if self.terms == 0 {
-            0
-        } else {
-            self.last
-                .bytes()
-                .zip(term.term.bytes())
-                .take_while(|(a, b)| a == b)
-                .count()
-        };
-        let out = &mut self.records;
-        varint(out, shared as u64);
-        varint(out, (term.term.len() - shared) as u64);
-        out.extend_from_slice(&term.term.as_bytes()[shared..]);
-        let (before, after) = term.record.split_at(term.offset_at);
-        out.extend_from_slice(before);
-        let offset = if term.positions.is_empty() {
-            0
-        } else {
-            self.positions.len()
-        };
-        varint(out, offset as u64);
-        out.extend_from_slice(after);
-        self.positions.extend_from_slice(&term.positions);
-        if self.terms == 0 {
-            self.first.clone_from(&term.term);
+impl Encoded {
+    fn sizes(&self) -> Sizes {
+        Sizes {
+            record: self.record.len() as u32,
+            positions: self.positions.len() as u32,
+            big: self.big,
         }
-        self.last.clone_from(&term.term);
-        self.terms += 1;
     }
 }
 
-/// The shards written so far: their boundaries and names, in order, and the last term of the
-/// last one.
+/// A term on its way into a shard: its sizes, and its encoding unless its postings are as the
+/// last export found them (then it is encoded only if its shard must be made again).
+struct Walked {
+    term: String,
+    sizes: Sizes,
+    encoded: Option<Encoded>,
+}
+
+/// One shard being filled: its terms, and how many bytes its records and positions take.
+#[derive(Default)]
+struct Shard {
+    terms: Vec<Walked>,
+    records: usize,
+    positions: usize,
+}
+
+impl Shard {
+    /// Add `term`, counting the bytes its record takes with the prefix it shares with the term
+    /// before it left out, as [`Shard::encode`] writes it.
+    fn push(&mut self, term: Walked) {
+        let shared = self
+            .terms
+            .last()
+            .map_or(0, |last| shared_prefix(&last.term, &term.term));
+        let suffix = term.term.len() - shared;
+        let offset = if term.sizes.positions == 0 {
+            0
+        } else {
+            self.positions
+        };
+        self.records += varint_len(shared as u64)
+            + varint_len(suffix as u64)
+            + suffix
+            + term.sizes.record as usize
+            + varint_len(offset as u64);
+        self.positions += term.sizes.positions as usize;
+        self.terms.push(term);
+    }
+
+    /// The shard's two files: its terms (their count, then each term's record) and their
+    /// positions. Every term must be encoded.
+    fn encode(&self) -> (Vec<u8>, Vec<u8>) {
+        let mut records = Vec::with_capacity(self.records + 5);
+        let mut positions = Vec::with_capacity(self.positions);
+        varint(&mut records, self.terms.len() as u64);
+        let mut last = "";
+        for term in &self.terms {
+            let encoded = term
+                .encoded
+                .as_ref()
+                .expect("every term of the shard encoded");
+            let shared = shared_prefix(last, &term.term);
+            varint(&mut records, shared as u64);
+            varint(&mut records, (term.term.len() - shared) as u64);
+            records.extend_from_slice(&term.term.as_bytes()[shared..]);
+            let (before, after) = encoded.record.split_at(encoded.offset_at);
+            records.extend_from_slice(before);
+            let offset = if encoded.positions.is_empty() {
+                0
+            } else {
+                positions.len()
+            };
+            varint(&mut records, offset as u64);
+            records.extend_from_slice(after);
+            positions.extend_from_slice(&encoded.positions);
+            last = &term.term;
+        }
+        (records, positions)
+    }
+}
+
+/// The bytes `a` and `b` start with alike.
+fn shared_prefix(a: &str, b: &str) -> usize {
+    a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
+}
+
+/// The shards written: their boundaries and names, in order, and what the next export needs to
+/// remember of them.
 #[derive(Default)]
 struct Written {
     bounds: Vec<String>,
     names: Vec<String>,
-    last: String,
+    /// Every term, in order, with its sizes.
+    terms: Vec<(String, Sizes)>,
+    /// Each shard's name by its key.
+    keys: BTreeMap<u128, String>,
 }
 
 impl Written {
-    /// Write `shards`, which follow those written so far, each under a name of its own content.
-    fn add(&mut self, shards: Vec<Shard>, sink: &Sink) -> anyhow::Result<()> {
+    /// Write `shards`, which follow those written so far, each under a name of its own content;
+    /// a shard whose terms all hold the postings the last export found keeps the name `memory`
+    /// gives it, unmade, when the last published build has its files.
+    fn add(
+        &mut self,
+        shards: Vec<Shard>,
+        index: &IndexReader,
+        sink: &Sink,
+        memory: &Memory,
+        scoring: u128,
+    ) -> anyhow::Result<()> {
         for shard in &shards {
+            let first = shard.terms.first().map_or("", |t| t.term.as_str());
+            let last = self.terms.last().map_or("", |(t, _)| t.as_str());
             self.bounds
-                .push(boundary(&self.last, &shard.first, self.bounds.is_empty()));
-            self.last.clone_from(&shard.last);
+                .push(boundary(last, first, self.bounds.is_empty()));
+            self.terms
+                .extend(shard.terms.iter().map(|t| (t.term.clone(), t.sizes)));
         }
-        let names = shards
-            .par_iter()
-            .map(|shard| write_shard(shard, sink))
-            .collect::<anyhow::Result<Vec<String>>>()?;
-        self.names.extend(names);
+        let named = shards
+            .into_par_iter()
+            .map(|mut shard| {
+                let key = shard_key(scoring, &shard.terms);
+                if shard.terms.iter().all(|t| t.encoded.is_none())
+                    && let Some(name) = memory.shards.get(&key)
+                    && sink.unchanged_all(&shard_paths(name), key)
+                {
+                    return Ok((key, name.clone()));
+                }
+                for term in shard.terms.iter_mut().filter(|t| t.encoded.is_none()) {
+                    let postings = index.term(&term.term)?.with_context(|| {
+                        format!("the search index lost the term `{}`", term.term)
+                    })?;
+                    let encoded = encode_term(index, &postings);
+                    ensure!(
+                        encoded.sizes() == term.sizes,
+                        "the search cache does not match the index at the term `{}`; remove \
+                         .referat-cache/ and build again",
+                        term.term
+                    );
+                    term.encoded = Some(encoded);
+                }
+                Ok((key, write_shard(&shard, key, sink)?))
+            })
+            .collect::<anyhow::Result<Vec<(u128, String)>>>()?;
+        for (key, name) in named {
+            self.names.push(name.clone());
+            self.keys.insert(key, name);
+        }
         Ok(())
     }
 }
 
+/// A key of what a shard holds: the scores' key ([`scoring_key`]) and each term with its
+/// sizes. A shard of terms whose postings did not change since a shard with the same key was
+/// made is that shard again.
+fn shard_key(scoring: u128, terms: &[Walked]) -> u128 {
+    let mut hasher = Xxh3::new();
+    hasher.update(&scoring.to_le_bytes());
+    for term in terms {
+        hasher.update(&(term.term.len() as u64).to_le_bytes());
+        hasher.update(term.term.as_bytes());
+        hasher.update(&term.sizes.record.to_le_bytes());
+        hasher.update(&term.sizes.positions.to_le_bytes());
+        hasher.update(&[u8::from(term.sizes.big)]);
+    }
+    hasher.digest128()
+}
+
+/// The two files of the shard named `name`.
+fn shard_paths(name: &str) -> [String; 2] {
+    [
+        format!("{BUNDLE_DIR}/s/{name}-t.bin"),
+        format!("{BUNDLE_DIR}/s/{name}-p.bin"),
+    ]
+}
+
 /// Stream every term into shards of about [`SHARD_BYTES`] (a term of [`OWN_SHARD_DOCS`] alone),
-/// each written under a name of its own content; returns the shard boundaries and the names.
-/// The terms of [`WINDOW`] ranges are encoded in parallel, then put into shards in order.
-fn write_shards(index: &IndexReader, sink: &Sink) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+/// each written under a name of its own content. The terms of [`WINDOW`] ranges are read in
+/// parallel, then put into shards in order. With `since`, the changes of the index since the
+/// last export, a term whose documents hold it as they did then is not read: its sizes are
+/// those `memory` remembers.
+fn write_shards(
+    index: &IndexReader,
+    sink: &Sink,
+    memory: &Memory,
+    scoring: u128,
+    since: Option<&Changes>,
+) -> anyhow::Result<Written> {
     let mut written = Written::default();
     let mut shard = Shard::default();
     let mut alone = false;
     for window in index.term_ranges(TERM_RANGES)?.chunks(WINDOW) {
-        let encoded = window
+        let walked = window
             .par_iter()
-            .map(|range| {
-                let mut terms = Vec::new();
-                index.for_each_term_in(range, |term, postings| {
-                    terms.push(encode_term(index, term, &postings));
-                    Ok(())
-                })?;
-                Ok(terms)
-            })
-            .collect::<anyhow::Result<Vec<Vec<EncodedTerm>>>>()?;
+            .map(|range| walk(index, range, memory, since))
+            .collect::<anyhow::Result<Vec<Vec<Walked>>>>()?;
         let mut full = Vec::new();
-        for term in encoded.iter().flatten() {
-            if shard.terms > 0 && (shard.records.len() >= SHARD_BYTES || term.big || alone) {
+        for term in walked.into_iter().flatten() {
+            if !shard.terms.is_empty() && (shard.records >= SHARD_BYTES || term.sizes.big || alone)
+            {
                 full.push(std::mem::take(&mut shard));
             }
-            alone = term.big;
+            alone = term.sizes.big;
             shard.push(term);
         }
-        written.add(full, sink)?;
+        written.add(full, index, sink, memory, scoring)?;
     }
-    if shard.terms > 0 || written.bounds.is_empty() {
-        written.add(vec![shard], sink)?;
+    if !shard.terms.is_empty() || written.bounds.is_empty() {
+        written.add(vec![shard], index, sink, memory, scoring)?;
     }
-    Ok((written.bounds, written.names))
+    Ok(written)
 }
 
-/// Write `shard` under a name of its own content; returns the name.
-fn write_shard(shard: &Shard, sink: &Sink) -> anyhow::Result<String> {
-    let mut terms = Vec::with_capacity(shard.records.len() + 5);
-    varint(&mut terms, shard.terms as u64);
-    terms.extend_from_slice(&shard.records);
+/// The terms of `range`, in order, each encoded unless `since` tells that its postings are as
+/// `memory` found them.
+fn walk(
+    index: &IndexReader,
+    range: &TermRange,
+    memory: &Memory,
+    since: Option<&Changes>,
+) -> anyhow::Result<Vec<Walked>> {
+    let remembered = |term: &str| {
+        memory
+            .terms
+            .binary_search_by(|(t, _)| t.as_str().cmp(term))
+            .ok()
+            .map(|i| memory.terms[i].1)
+    };
+    let mut terms = Vec::new();
+    index.for_each_term_since(range, since, |term, read| {
+        let postings = match read {
+            Read::Postings(postings) => Some(postings),
+            Read::Unchanged => match remembered(term) {
+                Some(sizes) => {
+                    terms.push(Walked {
+                        term: term.to_owned(),
+                        sizes,
+                        encoded: None,
+                    });
+                    return Ok(());
+                }
+                None => index.term(term)?,
+            },
+        };
+        if let Some(postings) = postings {
+            let encoded = encode_term(index, &postings);
+            terms.push(Walked {
+                term: term.to_owned(),
+                sizes: encoded.sizes(),
+                encoded: Some(encoded),
+            });
+        }
+        Ok(())
+    })?;
+    Ok(terms)
+}
+
+/// Write `shard`, made from what `key` names, under a name of its own content; returns the
+/// name.
+fn write_shard(shard: &Shard, key: u128, sink: &Sink) -> anyhow::Result<String> {
+    let (terms, positions) = shard.encode();
     let mut hash = ContentHash::default();
     hash.add(&terms);
-    hash.add(&shard.positions);
+    hash.add(&positions);
     let name = hash.finish();
-    sink.write(&format!("{BUNDLE_DIR}/s/{name}-t.bin"), &terms)?;
-    sink.write(&format!("{BUNDLE_DIR}/s/{name}-p.bin"), &shard.positions)?;
+    let [terms_path, positions_path] = shard_paths(&name);
+    sink.write_keyed(&terms_path, key, &terms)?;
+    sink.write_keyed(&positions_path, key, &positions)?;
     Ok(name)
 }
 
@@ -321,7 +533,7 @@ fn boundary(previous: &str, first: &str, is_first: bool) -> String {
         .to_owned()
 }
 
-fn encode_term(index: &IndexReader, term: &str, postings: &TermPostings) -> EncodedTerm {
+fn encode_term(index: &IndexReader, postings: &TermPostings) -> Encoded {
     let impacts = Impacts::of(index, postings);
     let mut record = Vec::new();
     varint(&mut record, postings.iter().map(|(f, _)| 1u64 << f).sum());
@@ -350,8 +562,7 @@ fn encode_term(index: &IndexReader, term: &str, postings: &TermPostings) -> Enco
     varint(&mut record, ((list.len() as u64) << 1) | is_dense);
     record.extend_from_slice(&list);
     record.extend_from_slice(&impacts.impacts);
-    EncodedTerm {
-        term: term.to_owned(),
+    Encoded {
         record,
         offset_at,
         positions,
@@ -401,7 +612,7 @@ fn write_fragments(
     council: &CouncilRange,
     docs: &Documents<'_>,
     sink: &Sink,
-    known: &ChunkNames,
+    known: &BTreeMap<u128, String>,
 ) -> anyhow::Result<Vec<(u128, String)>> {
     let (start, end) = (
         council.start as usize,
@@ -423,7 +634,7 @@ fn write_fragments(
                     .map(|n| format!("{BUNDLE_DIR}/f/{name}/{n}.json"))
                     .collect()
             };
-            if let Some(name) = known.0.get(&key)
+            if let Some(name) = known.get(&key)
                 && sink.unchanged_all(&paths(name), key)
             {
                 return Ok((key, name.clone()));
@@ -446,39 +657,6 @@ fn write_fragments(
         .collect()
 }
 
-/// The names of the fragment chunks of the last build, by the key of what each was made from:
-/// kept in the search cache, so that a build names an unchanged chunk without making it. A
-/// name is only taken for files the last published build made from the same key
-/// ([`Sink::unchanged_all`]), so a lost or stale list costs time, never correctness.
-#[derive(Debug, Default)]
-pub struct ChunkNames(HashMap<u128, String>);
-
-impl ChunkNames {
-    /// The list kept at `path`; empty when there is none or it cannot be read.
-    pub fn read(path: &Path) -> ChunkNames {
-        let text = fs::read_to_string(path).unwrap_or_default();
-        ChunkNames(
-            text.lines()
-                .filter_map(|line| {
-                    let (key, name) = line.split_once(' ')?;
-                    Some((u128::from_str_radix(key, 16).ok()?, name.to_owned()))
-                })
-                .collect(),
-        )
-    }
-
-    /// Keep the list at `path`, one `<key in hex> <name>` line per chunk, sorted.
-    pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        let mut lines: Vec<String> = self
-            .0
-            .iter()
-            .map(|(key, name)| format!("{key:032x} {name}\n"))
-            .collect();
-        lines.sort_unstable();
-        fs::write(path, lines.concat())
-    }
-}
-
 fn dates_file(layout: &Layout) -> Vec<u8> {
     let mut out = Vec::new();
     for council in &layout.councils {
@@ -492,6 +670,11 @@ fn dates_file(layout: &Layout) -> Vec<u8> {
     out
 }
 
+/// The bytes [`varint`] writes `value` in.
+fn varint_len(value: u64) -> usize {
+    (64 - value.max(1).leading_zeros() as usize).div_ceil(7)
+}
+
 /// Unsigned LEB128.
 fn varint(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
@@ -503,7 +686,7 @@ fn varint(out: &mut Vec<u8>, mut value: u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::{ContentHash, bitmap, bitmap_len, boundary, published_runtime, varint};
+    use super::{ContentHash, bitmap, bitmap_len, boundary, published_runtime, varint, varint_len};
 
     #[test]
     fn boundaries_are_the_shortest_prefix_after_the_previous_shard() {
@@ -587,5 +770,10 @@ mod tests {
             varint(&mut out, v);
         }
         assert_eq!(out, [0, 127, 0x80, 1, 0xac, 2]);
+        for v in [0, 1, 127, 128, 16_383, 16_384, u64::MAX] {
+            let mut out = Vec::new();
+            varint(&mut out, v);
+            assert_eq!(varint_len(v), out.len(), "{v}");
+        }
     }
 }

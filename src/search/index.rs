@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy, NoMergePolicy};
-use tantivy::postings::{Postings, TermInfo};
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
     TextOptions, Value,
@@ -275,7 +275,7 @@ fn register(index: &Index) {
 }
 
 /// One document holding a term in one field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Posting {
     /// The document id.
     pub doc: u32,
@@ -306,6 +306,49 @@ fn offset(info: &TermInfo) -> usize {
     info.postings_range.start + info.positions_range.start
 }
 
+/// What [`IndexReader::for_each_term_since`] gives for a term.
+pub enum Read {
+    /// Its postings: at least one document holds it.
+    Postings(TermPostings),
+    /// Its live documents hold it as they did before the changes asked about.
+    Unchanged,
+}
+
+/// Which segments an index had and which of their documents were deleted: what
+/// [`IndexReader::changes_since`] compares a later index with.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot(Vec<SegmentState>);
+
+/// One segment of a [`Snapshot`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct SegmentState {
+    /// tantivy's id of the segment.
+    id: String,
+    /// Its deleted documents, by their numbers in the segment, ascending.
+    deleted: Vec<u32>,
+    /// For a segment of at most [`SMALL_SEGMENT`] documents, the postings of its live documents.
+    /// tantivy drops a segment once all its documents are deleted, which happens to the segment
+    /// of an edited meeting when it is edited again, and merges small segments: what they held
+    /// is then known from here.
+    postings: Option<Vec<KeptTerm>>,
+}
+
+/// A term and its postings, by field, as a [`Snapshot`] keeps them for a small segment.
+type KeptTerm = (String, Vec<(usize, Posting)>);
+
+/// The most documents a segment may have for a [`Snapshot`] to keep its postings: the segments
+/// an update adds hold one or a few meetings.
+const SMALL_SEGMENT: usize = 1024;
+
+/// What changed in an index since a [`Snapshot`].
+pub struct Changes {
+    /// Per segment, none when it is new, else the documents deleted since, by their numbers in
+    /// the segment (ascending), each with the id of the document that has its key now.
+    deleted: Vec<Option<Vec<(u32, u32)>>>,
+    /// The postings the segments that are gone held, by term in byte order.
+    gone: Vec<KeptTerm>,
+}
+
 /// The terms from `start` (included) up to `end` (excluded; with none, to the last term), by
 /// their bytes.
 #[derive(Debug, Default)]
@@ -319,6 +362,8 @@ pub struct IndexReader {
     segments: Vec<SegmentView>,
     searcher: tantivy::Searcher,
     fragment: Field,
+    /// Per document key, its id.
+    ids: HashMap<u64, u32>,
     /// Per document id, its segment and its number there.
     places: Vec<(u32, u32)>,
     /// Whether a segment holds deleted documents.
@@ -330,6 +375,10 @@ pub struct IndexReader {
 }
 
 struct SegmentView {
+    /// Its place among the index's segments.
+    ord: usize,
+    /// tantivy's id of the segment, the same from commit to commit.
+    id: String,
     inverted: Vec<Arc<InvertedIndexReader>>,
     norms: Vec<tantivy::fieldnorm::FieldNormReader>,
     /// Per document of the segment, its id, or [`DEAD`].
@@ -362,7 +411,7 @@ impl IndexReader {
         let mut places = vec![(DEAD, DEAD); keys.len()];
         let mut segments = Vec::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let view = SegmentView::open(segment, &fields, &ids)?.ok_or_else(stale)?;
+            let view = SegmentView::open(ord, segment, &fields, &ids)?.ok_or_else(stale)?;
             for (local, &id) in view.ids.iter().enumerate() {
                 if id != DEAD {
                     let place = &mut places[id as usize];
@@ -388,6 +437,7 @@ impl IndexReader {
             segments,
             searcher,
             fragment: fields.fragment,
+            ids,
             places,
             deletes,
             docs: keys.len() as u32,
@@ -486,23 +536,118 @@ impl IndexReader {
         mut visit: impl FnMut(&str, TermPostings) -> Result<()>,
     ) -> Result<()> {
         self.for_each_term_info(range, |term, infos| {
-            let mut found: TermPostings = Vec::new();
-            for (field, segment, info) in infos {
-                if found.last().is_none_or(|(f, _)| f != field) {
-                    found.push((*field, Vec::new()));
-                }
-                let postings = &mut found.last_mut().expect("just pushed").1;
-                segment.read(*field, info, postings)?;
-            }
-            found.retain_mut(|(_, postings)| {
-                postings.sort_by_key(|p| p.doc);
-                !postings.is_empty()
-            });
+            let found = read_all(infos)?;
             if found.is_empty() {
                 return Ok(());
             }
             visit(term, found)
         })
+    }
+
+    /// As [`IndexReader::for_each_term_in`], but a term whose live documents hold it as they did
+    /// when the index had the segments and deletions `since` describes is given as
+    /// [`Read::Unchanged`], its postings not read; with no changes, every term is read.
+    pub fn for_each_term_since(
+        &self,
+        range: &TermRange,
+        since: Option<&Changes>,
+        mut visit: impl FnMut(&str, Read) -> Result<()>,
+    ) -> Result<()> {
+        self.for_each_term_info(range, |term, infos| {
+            if let Some(changes) = since
+                && unchanged(term, infos, changes)?
+            {
+                return visit(term, Read::Unchanged);
+            }
+            let found = read_all(infos)?;
+            if found.is_empty() {
+                return Ok(());
+            }
+            visit(term, Read::Postings(found))
+        })
+    }
+
+    /// Which segments the index has and which of their documents are deleted: what
+    /// [`IndexReader::changes_since`] compares a later index with.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let mut states = Vec::new();
+        for segment in &self.segments {
+            let deleted = (0..)
+                .zip(&segment.ids)
+                .filter(|&(_, &id)| id == DEAD)
+                .map(|(local, _)| local)
+                .collect();
+            let postings = if segment.ids.len() <= SMALL_SEGMENT {
+                Some(segment.postings_by_term()?)
+            } else {
+                None
+            };
+            states.push(SegmentState {
+                id: segment.id.clone(),
+                deleted,
+                postings,
+            });
+        }
+        Ok(Snapshot(states))
+    }
+
+    /// What changed in the index since it was as `before` describes: which segments are new,
+    /// which documents of the others were deleted since, with the ids of the documents that
+    /// have their keys now, and the postings of the small segments that are gone. None when a large
+    /// segment of then is gone, a document deleted then is not, or a document deleted since has
+    /// no id now.
+    pub fn changes_since(&self, before: &Snapshot) -> Result<Option<Changes>> {
+        let then: HashMap<&str, &[u32]> = before
+            .0
+            .iter()
+            .map(|state| (state.id.as_str(), state.deleted.as_slice()))
+            .collect();
+        let mut gone: BTreeMap<&str, Vec<(usize, Posting)>> = BTreeMap::new();
+        for state in &before.0 {
+            if !self.segments.iter().any(|s| s.id == state.id) {
+                let Some(postings) = &state.postings else {
+                    return Ok(None);
+                };
+                for (term, postings) in postings {
+                    gone.entry(term)
+                        .or_default()
+                        .extend(postings.iter().cloned());
+                }
+            }
+        }
+        let gone = gone
+            .into_iter()
+            .map(|(term, postings)| (term.to_owned(), postings))
+            .collect();
+        let readers = self.searcher.segment_readers();
+        let mut deleted = Vec::new();
+        for segment in &self.segments {
+            let Some(before) = then.get(segment.id.as_str()) else {
+                deleted.push(None);
+                continue;
+            };
+            let keys = readers[segment.ord].fast_fields().u64("key")?;
+            let mut then = before.iter().copied().peekable();
+            let mut since = Vec::new();
+            for (local, &id) in (0..).zip(&segment.ids) {
+                let was = then.next_if_eq(&local).is_some();
+                match (id == DEAD, was) {
+                    (true, false) => {
+                        let Some(&id) = keys.first(local).and_then(|key| self.ids.get(&key)) else {
+                            return Ok(None);
+                        };
+                        since.push((local, id));
+                    }
+                    (false, true) => return Ok(None),
+                    _ => {}
+                }
+            }
+            if then.next().is_some() {
+                return Ok(None);
+            }
+            deleted.push(Some(since));
+        }
+        Ok(Some(Changes { deleted, gone }))
     }
 
     /// Call `visit` with every term that a document holds, in byte order, and the number of
@@ -580,10 +725,66 @@ impl IndexReader {
     }
 }
 
+/// The postings of the term at `infos` in the live documents, by field, sorted by id; no field
+/// without any.
+fn read_all(infos: &[(usize, &SegmentView, TermInfo)]) -> Result<TermPostings> {
+    let mut found: TermPostings = Vec::new();
+    for (field, segment, info) in infos {
+        if found.last().is_none_or(|(f, _)| f != field) {
+            found.push((*field, Vec::new()));
+        }
+        let postings = &mut found.last_mut().expect("just pushed").1;
+        segment.read(*field, info, postings)?;
+    }
+    found.retain_mut(|(_, postings)| {
+        postings.sort_by_key(|p| p.doc);
+        !postings.is_empty()
+    });
+    Ok(found)
+}
+
+/// Whether the live documents hold `term`, at `infos`, as they did before `changes`: the segments
+/// that are gone and the documents deleted since held it exactly as the new segments hold it
+/// now (so none of either, or the same postings in both).
+fn unchanged(
+    term: &str,
+    infos: &[(usize, &SegmentView, TermInfo)],
+    changes: &Changes,
+) -> Result<bool> {
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    if let Ok(i) = changes
+        .gone
+        .binary_search_by(|(gone, _)| gone.as_str().cmp(term))
+    {
+        before.extend(changes.gone[i].1.iter().cloned());
+    }
+    let mut postings = Vec::new();
+    for (field, segment, info) in infos {
+        postings.clear();
+        let side = match &changes.deleted[segment.ord] {
+            None => {
+                segment.read(*field, info, &mut postings)?;
+                &mut after
+            }
+            Some(deleted) if !deleted.is_empty() => {
+                segment.read_deleted(*field, info, deleted, &mut postings)?;
+                &mut before
+            }
+            Some(_) => continue,
+        };
+        side.extend(postings.drain(..).map(|posting| (*field, posting)));
+    }
+    let order = |(field, posting): &(usize, Posting)| (*field, posting.doc);
+    before.sort_by_key(order);
+    after.sort_by_key(order);
+    Ok(before == after)
+}
+
 impl SegmentView {
     /// The view of `segment`, its live documents numbered through `ids` (key → id); `None`
     /// when a live document's key is not among them.
     fn open(
+        ord: usize,
         segment: &SegmentReader,
         fields: &Fields,
         ids: &HashMap<u64, u32>,
@@ -607,6 +808,8 @@ impl SegmentView {
             );
         }
         Ok(Some(SegmentView {
+            ord,
+            id: segment.segment_id().uuid_string(),
             inverted,
             norms,
             ids: local_ids,
@@ -637,33 +840,94 @@ impl SegmentView {
         Ok(total)
     }
 
+    /// The postings of the segment's live documents, by term in byte order, by field.
+    fn postings_by_term(&self) -> Result<Vec<KeptTerm>> {
+        let mut terms: BTreeMap<String, Vec<(usize, Posting)>> = BTreeMap::new();
+        let mut postings = Vec::new();
+        for (field, inverted) in self.inverted.iter().enumerate() {
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                postings.clear();
+                self.read(field, stream.value(), &mut postings)?;
+                if !postings.is_empty() {
+                    let term = std::str::from_utf8(stream.key())
+                        .context("the search index holds a term that is not UTF-8")?;
+                    terms
+                        .entry(term.to_owned())
+                        .or_default()
+                        .extend(postings.drain(..).map(|posting| (field, posting)));
+                }
+            }
+        }
+        Ok(terms.into_iter().collect())
+    }
+
     /// Append the postings of the term at `info` in `field` of the segment's live documents to
     /// `out`, by their segment's order (not sorted by id).
     fn read(&self, field: usize, info: &TermInfo, out: &mut Vec<Posting>) -> Result<()> {
-        let option = if field == CASE_FIELD {
-            IndexRecordOption::WithFreqs
-        } else {
-            IndexRecordOption::WithFreqsAndPositions
-        };
-        let mut postings = self.inverted[field].read_postings_from_terminfo(info, option)?;
+        let mut postings = self.postings(field, info)?;
         let mut positions = Vec::new();
         while postings.doc() != TERMINATED {
             let local = postings.doc();
             let doc = self.ids[local as usize];
             if doc != DEAD {
-                if field != CASE_FIELD {
-                    postings.positions(&mut positions);
-                }
-                out.push(Posting {
-                    doc,
-                    tf: postings.term_freq(),
-                    norm: self.norms[field].fieldnorm_id(local),
-                    positions: SmallVec::from_slice(&positions),
-                });
+                out.push(self.posting(field, &mut postings, doc, &mut positions));
             }
             postings.advance();
         }
         Ok(())
+    }
+
+    /// Append the postings of the term at `info` in `field` of the deleted documents `docs`
+    /// (their numbers in the segment, ascending, with the ids given them) to `out`.
+    fn read_deleted(
+        &self,
+        field: usize,
+        info: &TermInfo,
+        docs: &[(u32, u32)],
+        out: &mut Vec<Posting>,
+    ) -> Result<()> {
+        let mut postings = self.postings(field, info)?;
+        let mut positions = Vec::new();
+        for &(local, doc) in docs {
+            if postings.doc() < local && postings.seek(local) == TERMINATED {
+                break;
+            }
+            if postings.doc() == local {
+                out.push(self.posting(field, &mut postings, doc, &mut positions));
+            }
+        }
+        Ok(())
+    }
+
+    fn postings(&self, field: usize, info: &TermInfo) -> Result<SegmentPostings> {
+        let option = if field == CASE_FIELD {
+            IndexRecordOption::WithFreqs
+        } else {
+            IndexRecordOption::WithFreqsAndPositions
+        };
+        Ok(self.inverted[field].read_postings_from_terminfo(info, option)?)
+    }
+
+    /// The posting where `postings` is, given the id `doc`; `positions` is room to read its
+    /// positions into.
+    fn posting(
+        &self,
+        field: usize,
+        postings: &mut SegmentPostings,
+        doc: u32,
+        positions: &mut Vec<u32>,
+    ) -> Posting {
+        positions.clear();
+        if field != CASE_FIELD {
+            postings.positions(positions);
+        }
+        Posting {
+            doc,
+            tf: postings.term_freq(),
+            norm: self.norms[field].fieldnorm_id(postings.doc()),
+            positions: SmallVec::from_slice(positions),
+        }
     }
 }
 
@@ -673,8 +937,11 @@ mod tests {
 
     use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
+    use std::collections::{BTreeMap, BTreeSet};
+
     use super::{
-        Fields, IndexReader, NoMergePolicy, TermPostings, UPDATE_MEMORY, register, schema,
+        Changes, Fields, IndexReader, NoMergePolicy, Read, TermPostings, TermRange, UPDATE_MEMORY,
+        register, schema,
     };
     use crate::search::documents::Document;
 
@@ -768,5 +1035,75 @@ mod tests {
             assert_eq!(terms_in_ranges(&index, parts), all, "{parts} ranges");
         }
         assert!(index.term_ranges(7).unwrap().len() > 1);
+    }
+
+    fn all_terms(index: &IndexReader) -> BTreeMap<String, TermPostings> {
+        let mut all = BTreeMap::new();
+        index
+            .for_each_term(|term, postings| {
+                all.insert(term.to_owned(), postings);
+                Ok(())
+            })
+            .unwrap();
+        all
+    }
+
+    /// The terms [`IndexReader::for_each_term_since`] reads, and those it gives as unchanged.
+    fn read_since(index: &IndexReader, changes: &Changes) -> (BTreeSet<String>, BTreeSet<String>) {
+        let (mut read, mut kept) = (BTreeSet::new(), BTreeSet::new());
+        index
+            .for_each_term_since(&TermRange::default(), Some(changes), |term, found| {
+                match found {
+                    Read::Postings(_) => read.insert(term.to_owned()),
+                    Read::Unchanged => kept.insert(term.to_owned()),
+                };
+                Ok(())
+            })
+            .unwrap();
+        (read, kept)
+    }
+
+    #[test]
+    fn a_term_is_read_again_only_when_its_postings_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut docs: Vec<Document> = (0..40).map(|n| item(n, &format!("ord{n}"))).collect();
+        write(dir.path(), &docs, &[]);
+        let keys: Vec<u64> = docs.iter().map(|d| d.key).collect();
+        let open = || IndexReader::open(dir.path(), &keys).unwrap();
+        let mut index = open();
+        // Item 3 gets another word, then a longer title (so its title's length, and every term
+        // of its title, changes); item 5 is replaced by itself each time. The second update
+        // deletes every document of the first one's segment, which tantivy then drops.
+        for word in ["ændret", "ændret igen"] {
+            let (snapshot, before) = (index.snapshot().unwrap(), all_terms(&index));
+            docs[3] = item(3, word);
+            write(
+                dir.path(),
+                &[docs[3].clone(), docs[5].clone()],
+                &["m3/", "m5/"],
+            );
+            index = open();
+            assert_eq!(index.segments.len(), 2, "{word}: the segments");
+            let after = all_terms(&index);
+            let changes = index
+                .changes_since(&snapshot)
+                .unwrap()
+                .expect("the changes since the snapshot");
+            let (read, kept) = read_since(&index, &changes);
+            let changed: BTreeSet<String> = after
+                .iter()
+                .filter(|(term, postings)| before.get(*term) != Some(*postings))
+                .map(|(term, _)| term.clone())
+                .collect();
+            assert!(
+                !changed.is_empty() && changed.len() * 4 < after.len(),
+                "{word}: {changed:?}"
+            );
+            assert_eq!(read, changed, "{word}: the terms read");
+            for term in &kept {
+                assert_eq!(after.get(term), before.get(term), "{word}: `{term}` kept");
+            }
+            assert!(after.keys().all(|t| read.contains(t) || kept.contains(t)));
+        }
     }
 }

@@ -25,10 +25,10 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub use analysis::{ANALYZER_NAME, analyze, danish_analyzer};
-use bundle::ChunkNames;
 pub use bundle::{BUNDLE_DIR, BundleSummary};
 pub use engine::{Answer, FacetValue, Facets, Filters, Hit, Query, Sort};
 
+use crate::cachefile;
 use crate::content::{Archive, CONTENT_DIR};
 use crate::output::Sink;
 use crate::progress::Progress;
@@ -166,16 +166,10 @@ pub fn index_and_export(
         update(root, archive, stamp, clean)
     })?;
     progress.stage("search bundle", None, |_| {
-        let chunks = cache_dir(root).join("chunks");
-        let (summary, names) = bundle::export(
-            &index.reader,
-            &docs,
-            RUNTIME,
-            sink,
-            &ChunkNames::read(&chunks),
-        )?;
-        // Not kept is only slower next time.
-        let _ = names.write(&chunks);
+        let kept = cache_dir(root).join("bundle");
+        let memory = cachefile::read(&kept).unwrap_or_default();
+        let (summary, memory) = bundle::export(&index.reader, &docs, RUNTIME, sink, &memory)?;
+        cachefile::write(&kept, &memory);
         Ok(summary)
     })
 }

@@ -75,7 +75,7 @@ impl Impacts {
 /// The average length of a field that holds `tokens` tokens in `docs` documents, rounded to the
 /// nearest sixteenth (halves away from zero) and at least 1/16: an edit that adds a word or two
 /// seldom changes it, so the scores of the terms it does not touch stay the same.
-fn average_length(tokens: u64, docs: f64) -> f64 {
+pub(super) fn average_length(tokens: u64, docs: f64) -> f64 {
     (16.0 * tokens as f64 / docs).round().max(1.0) / 16.0
 }
 
