@@ -12,6 +12,10 @@
 //! a key (from its URL) that the reader maps to its id in the archive's order, deleted
 //! documents are skipped, postings are sorted by id, and the token totals count live documents
 //! only.
+//!
+//! A reader also tells which terms may have changed since a [`Snapshot`] of an earlier index
+//! (its segments and deletions, and the postings of its small segments): the bundle reads only
+//! those again.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
