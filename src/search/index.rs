@@ -631,10 +631,10 @@ impl IndexReader {
                 continue;
             };
             let keys = readers[segment.ord].fast_fields().u64("key")?;
-            let mut then = before.iter().copied().peekable();
+            let mut earlier = before.iter().copied().peekable();
             let mut since = Vec::new();
             for (local, &id) in (0..).zip(&segment.ids) {
-                let was = then.next_if_eq(&local).is_some();
+                let was = earlier.next_if_eq(&local).is_some();
                 match (id == DEAD, was) {
                     (true, false) => {
                         let Some(&id) = keys.first(local).and_then(|key| self.ids.get(&key)) else {
@@ -646,7 +646,7 @@ impl IndexReader {
                     _ => {}
                 }
             }
-            if then.next().is_some() {
+            if earlier.next().is_some() {
                 return Ok(None);
             }
             deleted.push(Some(since));
