@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::{
-    Archive, Attachment, Council, Item, Meeting, SectionKind, Status, meeting_key,
+    Archive, Attachment, Council, Meeting, MeetingText, Section, SectionKind, Status, meeting_key,
 };
 use crate::html::attribute_values;
 use crate::output::Sink;
@@ -45,7 +45,8 @@ pub fn write(archive: &Archive, sink: &Sink) -> Result<usize> {
         if sink.unchanged(&path, key) {
             return Ok(());
         }
-        let json = pretty(&meeting_file(council, meeting))
+        let text = meeting.text()?;
+        let json = pretty(&meeting_file(council, meeting, &text))
             .with_context(|| format!("cannot write {path}"))?;
         sink.write_keyed(&path, key, json.as_bytes())
     })?;
@@ -165,7 +166,11 @@ struct AttachmentData {
     size: u64,
 }
 
-fn meeting_file<'a>(council: &'a Council, meeting: &'a Meeting) -> MeetingFile<'a> {
+fn meeting_file<'a>(
+    council: &'a Council,
+    meeting: &'a Meeting,
+    text: &'a MeetingText,
+) -> MeetingFile<'a> {
     let dir = format!("{}/{}/", council.slug, meeting.slug);
     let attachment = |a: &Attachment| AttachmentData {
         file_name: a.file_name.clone(),
@@ -191,9 +196,9 @@ fn meeting_file<'a>(council: &'a Council, meeting: &'a Meeting) -> MeetingFile<'
                 url: format!("{dir}#punkt-{}", item.number),
                 case: item.case.as_deref(),
                 case_url: item.case.as_deref().map(case_dir),
-                decision: item.decision(),
-                sections: item
-                    .sections
+                decision: item.decision.clone(),
+                sections: text
+                    .of(item)
                     .iter()
                     .map(|s| SectionData {
                         kind: s.kind,
@@ -202,7 +207,7 @@ fn meeting_file<'a>(council: &'a Council, meeting: &'a Meeting) -> MeetingFile<'
                     })
                     .collect(),
                 attachments: {
-                    let targets = link_targets(item);
+                    let targets = link_targets(text.of(item));
                     meeting
                         .attachments
                         .iter()
@@ -225,16 +230,16 @@ fn meeting_file<'a>(council: &'a Council, meeting: &'a Meeting) -> MeetingFile<'
         url: dir.clone(),
         participants: &meeting.participants,
         absent: &meeting.absent,
-        intro: (!meeting.intro_html.is_empty()).then(|| Text::of(&meeting.intro_html)),
+        intro: (!text.intro_html.is_empty()).then(|| Text::of(&text.intro_html)),
         items,
         attachments: meeting.attachments.iter().map(attachment).collect(),
     }
 }
 
-/// What the links and images of `item`'s sections point to (`href` and `src`). The content stage
-/// writes an attachment's link as its bare file name.
-fn link_targets(item: &Item) -> HashSet<&str> {
-    item.sections
+/// What the links and images of an item's `sections` point to (`href` and `src`). The content
+/// stage writes an attachment's link as its bare file name.
+fn link_targets(sections: &[Section]) -> HashSet<&str> {
+    sections
         .iter()
         .flat_map(|s| ["href=\"", "src=\""].map(|start| attribute_values(&s.html, start)))
         .flatten()

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use super::{Finding, Rule};
 use crate::content::{Archive, Meeting, SectionKind, Source, Status};
+use crate::diagnostics::Diagnostic;
 
 /// The findings of these rules for every meeting of `archive`, checked on `today`, with
 /// attachments allowed up to `max_attachment_mb` MB.
@@ -58,8 +59,17 @@ fn decisions_in_dagsorden(meeting: &Meeting, out: &mut Vec<Finding>) {
     if meeting.status != Status::Dagsorden {
         return;
     }
+    let text = match meeting.text() {
+        Ok(text) => text,
+        Err(e) => {
+            return out.push(Finding::build(Diagnostic::file(
+                &meeting.source,
+                e.to_string(),
+            )));
+        }
+    };
     for item in &meeting.items {
-        for section in item.sections.iter() {
+        for section in text.of(item) {
             if section.kind == SectionKind::Beslutning {
                 out.push(Finding::new(
                     Rule::DecisionInDagsorden,

@@ -1,12 +1,16 @@
 //! The cache of parsed meetings, `.referat-cache/meetings/`, so that a rebuild parses only the
 //! meeting files that changed.
 //!
-//! Each entry is one [`Meeting`] in postcard, in a file named by the hex of its key: a hash of
+//! Each entry is one [`Meeting`] in postcard, then its [`MeetingText`], in a file named by the
+//! hex of its key: a hash of
 //! everything parsing the meeting reads (the file's bytes, its paths, the council folder's paths,
 //! the settings of `site.toml` that parsing uses, and the running program). An entry is never stale, only unused. What the key cannot cover is the attachments'
 //! sizes: a found entry is taken only when each attachment is still a regular file of the
 //! recorded size in a folder that is no symbolic link. Only meetings parsed without a problem are
 //! kept, so a file with errors is parsed, and its errors reported, on every build.
+//!
+//! A meeting taken from the cache, or kept in it, points to its entry for its text
+//! ([`KeptText`]): the text is decoded when a stage asks for it, and it is never all in memory.
 //!
 //! The cache is a speed-up and nothing more: a folder that cannot be written means no cache, an
 //! entry that cannot be read or whose checksum does not match is parsed again.
@@ -20,7 +24,7 @@ use std::sync::{Mutex, OnceLock};
 
 use xxhash_rust::xxh3::Xxh3;
 
-use super::model::Meeting;
+use super::model::{Meeting, MeetingText, TextAt};
 use crate::diagnostics::Diagnostic;
 
 /// A checksum of an entry's key and postcard bytes starts each entry.
@@ -56,9 +60,11 @@ impl MeetingCache {
         let meeting = match read(&path, key) {
             Some(meeting) => meeting,
             None => {
-                let meeting = parse()?;
-                // Not kept is only slower next time.
-                let _ = self.write(&path, key, &meeting);
+                let mut meeting = parse()?;
+                // Not kept is only slower next time, and the text stays in memory.
+                if let Ok(kept) = self.write(&path, key, &meeting) {
+                    meeting.text = TextAt::Kept(kept);
+                }
                 meeting
             }
         };
@@ -87,15 +93,41 @@ impl MeetingCache {
     }
 
     /// Keep `meeting` under `key` at `path`: written to a temporary file beside it, then renamed,
-    /// so that a build stopped meanwhile leaves no half-written entry.
-    fn write(&self, path: &Path, key: u128, meeting: &Meeting) -> anyhow::Result<()> {
-        let bytes = postcard::to_stdvec(meeting)?;
+    /// so that a build stopped meanwhile leaves no half-written entry. Returns where its text is.
+    fn write(&self, path: &Path, key: u128, meeting: &Meeting) -> anyhow::Result<KeptText> {
+        let mut bytes = postcard::to_stdvec(meeting)?;
+        let at = CHECKSUM_LEN + bytes.len();
+        bytes = postcard::to_extend(&*meeting.text()?, bytes)?;
         let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
         file.write_all(&checksum(key, &bytes).to_le_bytes())?;
         file.write_all(&bytes)?;
         file.persist(path)?;
-        Ok(())
+        Ok(KeptText {
+            path: path.to_owned(),
+            key,
+            at,
+        })
     }
+}
+
+/// Where in the cache a meeting's text is: the entry, its key, and where in it the text starts.
+#[derive(Debug, Clone)]
+pub struct KeptText {
+    pub(super) path: PathBuf,
+    key: u128,
+    at: usize,
+}
+
+/// The text kept at `kept`, if its entry is still whole.
+pub(super) fn read_text(kept: &KeptText) -> Option<std::sync::Arc<MeetingText>> {
+    let entry = fs::read(&kept.path).ok()?;
+    let (sum, bytes) = entry.split_at_checked(CHECKSUM_LEN)?;
+    if sum != checksum(kept.key, bytes).to_le_bytes() {
+        return None;
+    }
+    postcard::from_bytes(entry.get(kept.at..)?)
+        .ok()
+        .map(std::sync::Arc::new)
 }
 
 /// The meeting kept at `path` under `key`, if it is whole and its attachments are as they were.
@@ -105,7 +137,12 @@ fn read(path: &Path, key: u128) -> Option<Meeting> {
     if sum != checksum(key, bytes).to_le_bytes() {
         return None;
     }
-    let meeting: Meeting = postcard::from_bytes(bytes).ok()?;
+    let (mut meeting, text): (Meeting, _) = postcard::take_from_bytes(bytes).ok()?;
+    meeting.text = TextAt::Kept(KeptText {
+        path: path.to_owned(),
+        key,
+        at: entry.len() - text.len(),
+    });
     // The attachments of a meeting share its one folder: look at each folder once.
     let mut folders: Vec<&Path> = meeting
         .attachments
@@ -176,7 +213,6 @@ mod tests {
             status: Status::Referat,
             participants: Vec::new(),
             absent: Vec::new(),
-            intro_html: "<p>Intro</p>".into(),
             items: Vec::new(),
             attachments: vec![Attachment {
                 file_name: "a.pdf".into(),
@@ -185,6 +221,10 @@ mod tests {
                 line: 3,
             }],
             links: Vec::new(),
+            text: TextAt::Here(std::sync::Arc::new(MeetingText {
+                intro_html: "<p>Intro</p>".into(),
+                sections: Vec::new(),
+            })),
         }
     }
 
@@ -231,6 +271,32 @@ mod tests {
         fs::rename(&folder, &real).unwrap();
         std::os::unix::fs::symlink(&real, &folder).unwrap();
         assert!(parsed(&cache, key, &attachment), "a folder that is a link");
+    }
+
+    #[test]
+    fn a_kept_meeting_reads_its_text_from_its_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = MeetingCache::open(&dir.path().join("cache")).unwrap();
+        let attachment = dir.path().join("a.pdf");
+        fs::write(&attachment, "12345").unwrap();
+        let key = key([&b"the file"[..]]);
+        let parsed = meeting(&attachment, 5);
+        let expected = parsed.text().unwrap();
+        for (round, parse) in ["parsed and kept", "taken from the cache"]
+            .iter()
+            .enumerate()
+        {
+            let taken = cache.meeting(key, || Ok(parsed.clone())).unwrap();
+            assert!(matches!(taken.text, TextAt::Kept(_)), "{parse}");
+            assert_eq!(taken.text().unwrap(), expected, "round {round}");
+        }
+        let entry = dir.path().join("cache").join(format!("{key:032x}"));
+        let taken = cache.meeting(key, || unreachable!()).unwrap();
+        let mut bytes = fs::read(&entry).unwrap();
+        *bytes.last_mut().unwrap() ^= 1;
+        fs::write(&entry, bytes).unwrap();
+        let error = taken.text().unwrap_err().to_string();
+        assert!(error.contains("changed during the build"), "{error}");
     }
 
     #[test]

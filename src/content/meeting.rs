@@ -4,6 +4,7 @@
 //! here, before it is rendered, linked or stored.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
@@ -11,7 +12,7 @@ use serde::Deserialize;
 
 use super::cache::{self, MeetingCache};
 use super::markdown::{AttachmentFolder, Body, BodyWriter, HeadingText, options};
-use super::model::{Item, Meeting, Section, SectionKind, Status};
+use super::model::{Item, Meeting, MeetingText, Section, SectionKind, Status, TextAt, decision};
 use super::source::{Source, parse_date, parse_time};
 use crate::diagnostics::Diagnostic;
 use crate::slug::slugify;
@@ -185,7 +186,7 @@ impl MeetingFile {
             decimal_comma,
             iframe_hosts,
         );
-        let (intro_html, items) = parse_items(source.body(), &mut writer);
+        let (text, items) = parse_items(source.body(), &mut writer);
         diagnostics.append(&mut writer.diagnostics);
         let (Ok(status), Ok(start), Ok(end), true) = (status, start, end, diagnostics.is_empty())
         else {
@@ -202,10 +203,10 @@ impl MeetingFile {
             status,
             participants: front.participants,
             absent: front.absent,
-            intro_html,
             items,
             attachments: writer.attachments,
             links: writer.links,
+            text: TextAt::Here(Arc::new(text)),
         })
     }
 }
@@ -224,6 +225,7 @@ struct OpenHeading {
 /// The item being read.
 struct OpenItem<'a> {
     item: Item,
+    sections: Vec<Section>,
     section: Option<OpenSection<'a>>,
 }
 
@@ -236,12 +238,25 @@ struct OpenSection<'a> {
 }
 
 impl OpenItem<'_> {
+    /// Add the item, done, to `items` and its sections to `sections`.
+    fn finish(
+        mut self,
+        writer: &mut BodyWriter<'_>,
+        items: &mut Vec<Item>,
+        sections: &mut Vec<Vec<Section>>,
+    ) {
+        self.close_section(writer);
+        self.item.decision = decision(&self.sections);
+        items.push(self.item);
+        sections.push(self.sections);
+    }
+
     fn close_section(&mut self, writer: &mut BodyWriter<'_>) {
         if let Some(section) = self.section.take() {
             if section.kind == SectionKind::Intro && section.body.events.is_empty() {
                 return;
             }
-            self.item.sections.push(Section {
+            self.sections.push(Section {
                 kind: section.kind,
                 title: section.title,
                 line: section.line,
@@ -251,9 +266,11 @@ impl OpenItem<'_> {
     }
 }
 
-fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
+/// The items of a meeting's `body`, and its text: the introduction and the items' sections.
+fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (MeetingText, Vec<Item>) {
     let mut intro = Body::default();
     let mut items: Vec<Item> = Vec::new();
+    let mut sections: Vec<Vec<Section>> = Vec::new();
     let mut open: Option<OpenItem<'_>> = None;
     let mut heading: Option<OpenHeading> = None;
 
@@ -288,11 +305,10 @@ fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
                          headings and their sections as `### `",
                     ),
                     HeadingLevel::H2 => {
-                        if let Some(mut done) = open.take() {
-                            done.close_section(writer);
-                            items.push(done.item);
+                        if let Some(done) = open.take() {
+                            done.finish(writer, &mut items, &mut sections);
                         }
-                        let number = items.len() + 1;
+                        let number = sections.len() + 1;
                         let (case, closed) =
                             item_attributes(id, classes, attrs, range.start, writer);
                         open = Some(OpenItem {
@@ -302,8 +318,9 @@ fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
                                 title: String::new(),
                                 case: if closed { None } else { case },
                                 closed,
-                                sections: Vec::new(),
+                                decision: None,
                             },
+                            sections: Vec::new(),
                             section: None,
                         });
                     }
@@ -337,11 +354,14 @@ fn parse_items(body: &str, writer: &mut BodyWriter<'_>) -> (String, Vec<Item>) {
             },
         }
     }
-    if let Some(mut done) = open.take() {
-        done.close_section(writer);
-        items.push(done.item);
+    if let Some(done) = open.take() {
+        done.finish(writer, &mut items, &mut sections);
     }
-    (writer.html(intro), items)
+    let text = MeetingText {
+        intro_html: writer.html(intro),
+        sections,
+    };
+    (text, items)
 }
 
 fn finish_heading(
@@ -453,37 +473,40 @@ fn is_case_id(id: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn parse(body: &str) -> (String, Vec<Item>, Vec<Diagnostic>) {
+    fn parse(body: &str) -> (MeetingText, Vec<Item>, Vec<Diagnostic>) {
         let file = Path::new("m.md");
         let mut writer = BodyWriter::new(file, body, 1, None, true, &[]);
-        let (intro, items) = parse_items(body, &mut writer);
-        (intro, items, writer.diagnostics)
+        let (text, items) = parse_items(body, &mut writer);
+        (text, items, writer.diagnostics)
     }
 
     #[test]
     fn items_are_numbered_with_their_sections() {
-        let (_, items, errors) = parse(
+        let (text, items, errors) = parse(
             "## Første {case=EMN-2016-02142}\n\n### Indstilling\n\nGodkend.\n\n### Beslutninger:\n\nGodkendt.\n\n## Anden\n\nTekst.\n",
         );
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].title, "Første");
         assert_eq!(items[0].case.as_deref(), Some("EMN-2016-02142"));
-        let kinds: Vec<_> = items[0].sections.iter().map(|s| s.kind).collect();
+        let kinds: Vec<_> = text.of(&items[0]).iter().map(|s| s.kind).collect();
         assert_eq!(kinds, [SectionKind::Indstilling, SectionKind::Beslutning]);
-        assert_eq!(items[0].sections[1].title, "Beslutninger");
+        assert_eq!(text.of(&items[0])[1].title, "Beslutninger");
+        assert_eq!(items[0].decision.as_deref(), Some("Godkendt."));
         assert_eq!(items[1].number, 2);
-        assert_eq!(items[1].sections[0].kind, SectionKind::Intro);
+        assert_eq!(text.of(&items[1])[0].kind, SectionKind::Intro);
+        assert_eq!(items[1].decision, None);
     }
 
     #[test]
     fn a_closed_item_keeps_nothing_but_its_title() {
-        let (_, items, errors) =
+        let (text, items, errors) =
             parse("## Hemmeligt {.lukket}\n\n### Beslutning\n\nKANARIE [x](nope/x.pdf)\n");
         assert!(errors.is_empty(), "{errors:?}");
         assert!(items[0].closed);
         assert_eq!(items[0].title, "Hemmeligt");
-        assert!(items[0].sections.is_empty());
+        assert!(text.of(&items[0]).is_empty());
+        assert_eq!(items[0].decision, None);
     }
 
     #[test]
@@ -509,11 +532,11 @@ mod tests {
 
     #[test]
     fn raw_html_is_sanitised() {
-        let (_, items, _) = parse(
+        let (text, items, _) = parse(
             "## A <i>kursiv</i><script>x</script>\n\n<script>alert(1)</script>\n\n<b>fed</b>\n",
         );
         assert_eq!(items[0].title, "A kursiv");
-        let html = &items[0].sections[0].html;
+        let html = &text.of(&items[0])[0].html;
         assert_eq!(html, "\n<p><b>fed</b></p>\n");
     }
 
@@ -522,17 +545,20 @@ mod tests {
         let body = "Intro [a](#punkt-2).\n\n## A\n\nTekst.\n\n### Beslutning\n\nSe \
                     [b](https://x.dk/).\n\nB\n---\n\n[c](#c)\n\n## C {.lukket}\n\n[d](#d)\n";
         let mut writer = BodyWriter::new(Path::new("m.md"), body, 10, None, true, &[]);
-        let (_, items) = parse_items(body, &mut writer);
+        let (text, items) = parse_items(body, &mut writer);
         assert!(writer.diagnostics.is_empty(), "{:?}", writer.diagnostics);
         let lines: Vec<usize> = items.iter().map(|i| i.line).collect();
         assert_eq!(lines, [12, 20, 25]);
-        let sections: Vec<(SectionKind, usize)> =
-            items[0].sections.iter().map(|s| (s.kind, s.line)).collect();
+        let sections: Vec<(SectionKind, usize)> = text
+            .of(&items[0])
+            .iter()
+            .map(|s| (s.kind, s.line))
+            .collect();
         assert_eq!(
             sections,
             [(SectionKind::Intro, 14), (SectionKind::Beslutning, 16)]
         );
-        assert_eq!(items[1].sections[0].line, 23);
+        assert_eq!(text.of(&items[1])[0].line, 23);
         let links: Vec<(&str, usize)> = writer
             .links
             .iter()

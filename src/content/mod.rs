@@ -21,8 +21,8 @@ use rayon::prelude::*;
 pub(crate) use cache::{build_id, key as cache_key};
 pub use cases::case_slug;
 pub use model::{
-    Archive, Attachment, Case, Council, Item, ItemRef, Link, Meeting, Member, Section, SectionKind,
-    Status, key_meeting, meeting_key,
+    Archive, Attachment, Case, Council, Item, ItemRef, Link, Meeting, MeetingText, Member, Section,
+    SectionKind, Status, TextAt, key_meeting, meeting_key,
 };
 pub(crate) use source::Source;
 

@@ -3,8 +3,14 @@
 //! A closed item carries its number and title only: its text is dropped while parsing and never
 //! enters this model, so no later stage can publish it by mistake, and the cache of parsed
 //! meetings (`cache.rs`, which stores [`Meeting`]s as they are) cannot keep it.
+//!
+//! A meeting's HTML, its [`MeetingText`], is most of what the archive weighs. When the cache of
+//! parsed meetings holds it, the meeting keeps only where it is, and each stage that shows it
+//! reads it from there: a rebuild then decodes the text of the meetings it makes again, not of
+//! every meeting, and an archive of 100,000 meetings fits in memory.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -187,14 +193,64 @@ pub struct Meeting {
     pub participants: Vec<String>,
     /// Who sent apologies (afbud).
     pub absent: Vec<String>,
-    /// Text before the first item, rendered.
-    pub intro_html: String,
     /// The agenda items, numbered from 1 in order.
     pub items: Vec<Item>,
     /// The files linked from open items, copied beside the meeting page.
     pub attachments: Vec<Attachment>,
     /// The links of the introduction and the open items that are not attachments.
     pub links: Vec<Link>,
+    /// Where its HTML is: see [`Meeting::text`].
+    #[serde(skip)]
+    pub text: TextAt,
+}
+
+impl Meeting {
+    /// Its HTML: the introduction and the open items' sections, read from the cache of parsed
+    /// meetings when that holds it.
+    pub fn text(&self) -> anyhow::Result<Arc<MeetingText>> {
+        match &self.text {
+            TextAt::Here(text) => Ok(Arc::clone(text)),
+            TextAt::Kept(kept) => super::cache::read_text(kept).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the cache entry {} of {} changed during the build (another build running \
+                     on the same site?): build again",
+                    kept.path.display(),
+                    self.source.display()
+                )
+            }),
+        }
+    }
+}
+
+/// A meeting's HTML: everything of it that is rendered from Markdown.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MeetingText {
+    /// Text before the first item, rendered.
+    pub intro_html: String,
+    /// Each item's sections, in item order; none for a closed item.
+    pub sections: Vec<Vec<Section>>,
+}
+
+impl MeetingText {
+    /// The sections of `item`, one of the meeting's items.
+    pub fn of(&self, item: &Item) -> &[Section] {
+        &self.sections[item.number - 1]
+    }
+}
+
+/// Where a meeting's [`MeetingText`] is.
+#[derive(Debug, Clone)]
+pub enum TextAt {
+    /// In memory.
+    Here(Arc<MeetingText>),
+    /// In an entry of the cache of parsed meetings.
+    Kept(super::cache::KeptText),
+}
+
+impl Default for TextAt {
+    fn default() -> TextAt {
+        TextAt::Here(Arc::default())
+    }
 }
 
 /// One agenda item (dagsordenspunkt).
@@ -208,25 +264,23 @@ pub struct Item {
     pub title: String,
     /// The Sags ID, e.g. "EMN-2016-02142"; never set on a closed item.
     pub case: Option<String>,
-    /// Closed (Lukket): only number and title are published; `sections` is always empty.
+    /// Closed (Lukket): only number and title are published; it has no sections.
     pub closed: bool,
-    /// The item's sections, in the order written.
-    pub sections: Vec<Section>,
-}
-
-impl Item {
     /// The plain text of its Beslutning sections (the decision), one line per paragraph; none
     /// when it has no such section or they are empty.
-    pub fn decision(&self) -> Option<String> {
-        let parts: Vec<String> = self
-            .sections
-            .iter()
-            .filter(|s| s.kind == SectionKind::Beslutning)
-            .map(|s| crate::html::to_text(&s.html))
-            .filter(|text| !text.is_empty())
-            .collect();
-        (!parts.is_empty()).then(|| parts.join("\n"))
-    }
+    pub decision: Option<String>,
+}
+
+/// The plain text of the Beslutning sections among `sections` (the decision), one line per
+/// paragraph; none when there is no such section or they are empty.
+pub fn decision(sections: &[Section]) -> Option<String> {
+    let parts: Vec<String> = sections
+        .iter()
+        .filter(|s| s.kind == SectionKind::Beslutning)
+        .map(|s| crate::html::to_text(&s.html))
+        .filter(|text| !text.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("\n"))
 }
 
 /// The sections an agenda item usually has; anything else is `Other`.
@@ -271,7 +325,7 @@ impl SectionKind {
 }
 
 /// One section of an open item.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Section {
     /// Which section it is.
     pub kind: SectionKind,

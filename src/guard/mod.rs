@@ -206,7 +206,7 @@ impl Guard {
             .map(|(source, reading)| {
                 if let Some((text, bodies)) = &reading.text {
                     let every = every.as_ref().expect("needles for a file read again");
-                    return Ok(every.published_in(&source.open_text(text, bodies)));
+                    return Ok(every.published_in(&source.open_text(text, bodies)?));
                 }
                 let kept = reading.published.expect("a file not read again was kept");
                 let mut published: Vec<u128> = kept
@@ -216,7 +216,7 @@ impl Guard {
                     .collect();
                 if let Some(new) = &new {
                     let (text, bodies) = source.text(root)?;
-                    published.extend(new.published_in(&source.open_text(&text, &bodies)));
+                    published.extend(new.published_in(&source.open_text(&text, &bodies)?));
                     published.sort_unstable();
                     published.dedup();
                 }
@@ -365,7 +365,7 @@ impl Source<'_> {
     /// What a reader may be shown of the file's `text`, whose closed items' bodies are
     /// `bodies`: the text outside them as written, and the content stage's HTML of it as HTML
     /// text has it (its markup cut out).
-    fn open_text<'t>(&self, text: &'t str, bodies: &[Range<usize>]) -> Vec<Cow<'t, str>> {
+    fn open_text<'t>(&self, text: &'t str, bodies: &[Range<usize>]) -> Result<Vec<Cow<'t, str>>> {
         let mut open = Vec::new();
         let mut at = 0;
         for body in bodies {
@@ -375,11 +375,12 @@ impl Source<'_> {
         open.push(Cow::Borrowed(&text[at..]));
         match self {
             Source::Meeting(_, meeting) => {
-                let mut html = meeting.intro_html.clone();
+                let text = meeting.text()?;
+                let mut html = text.intro_html.clone();
                 for item in &meeting.items {
                     html.push('\n');
                     html.push_str(&item.title);
-                    for section in &item.sections {
+                    for section in text.of(item) {
                         html.push('\n');
                         html.push_str(&section.title);
                         html.push('\n');
@@ -393,7 +394,7 @@ impl Source<'_> {
             }
             Source::Config(_) => {}
         }
-        open
+        Ok(open)
     }
 }
 

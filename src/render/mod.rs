@@ -182,7 +182,7 @@ impl<'a> Renderer<'a> {
     /// Render one page to HTML into `html`, emptied first: a buffer kept from page to page
     /// grows to the size of the largest, instead of growing anew for each page.
     pub fn render_into(&self, page: &Page, html: &mut Vec<u8>) -> Result<()> {
-        let (template, context) = views::context(self, page);
+        let (template, context) = views::context(self, page)?;
         html.clear();
         self.theme
             .tera

@@ -7,7 +7,7 @@ use tera::Context;
 use super::theme::Texts;
 use super::{Page, PageKind, Renderer, STATIC_DIR, case_dir};
 use crate::config::{Contact, SiteConfig};
-use crate::content::{Case, Council, Meeting, SectionKind, Status};
+use crate::content::{Case, Council, Meeting, MeetingText, SectionKind, Status};
 use crate::{feeds, opendata};
 
 /// How many meetings the front page lists.
@@ -209,8 +209,9 @@ pub(super) fn site_context(config: &SiteConfig, texts: &Texts) -> Context {
     context
 }
 
-/// The values of `page` (besides [`site_context`]'s) and the template that renders it.
-pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) {
+/// The values of `page` (besides [`site_context`]'s) and the template that renders it; an error
+/// when a meeting's text cannot be read.
+pub(super) fn context(r: &Renderer<'_>, page: &Page) -> anyhow::Result<(&'static str, Context)> {
     let depth = page.path.matches('/').count();
     let config = &r.archive.config;
     let linker = match page.kind {
@@ -278,7 +279,8 @@ pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) 
         PageKind::Meeting(ci, mi) => {
             let council = &r.archive.councils[ci];
             let meeting = &council.meetings[mi];
-            let view = meeting_view(council, meeting, r, &linker);
+            let text = meeting.text()?;
+            let view = meeting_view(council, meeting, &text, r, &linker);
             let crumbs = vec![
                 home,
                 councils_crumb,
@@ -367,7 +369,7 @@ pub(super) fn context(r: &Renderer<'_>, page: &Page) -> (&'static str, Context) 
             breadcrumbs,
         },
     );
-    (template, context)
+    Ok((template, context))
 }
 
 fn current(label: &str) -> Crumb {
@@ -484,6 +486,7 @@ fn council_years(council: &Council, r: &Renderer<'_>, linker: &Linker) -> Vec<Ye
 fn meeting_view<'a>(
     council: &Council,
     meeting: &'a Meeting,
+    text: &'a MeetingText,
     r: &Renderer<'_>,
     linker: &Linker,
 ) -> MeetingView<'a> {
@@ -497,8 +500,8 @@ fn meeting_view<'a>(
             case: item.case.as_deref(),
             case_href: item.case.as_deref().map(|id| linker.page(&case_dir(id))),
             closed: item.closed,
-            sections: item
-                .sections
+            sections: text
+                .of(item)
                 .iter()
                 .map(|s| SectionView {
                     kind: s.kind,
@@ -521,7 +524,7 @@ fn meeting_view<'a>(
         status_label: texts.status_label(meeting.status).to_owned(),
         participants: &meeting.participants,
         absent: &meeting.absent,
-        intro_html: &meeting.intro_html,
+        intro_html: &text.intro_html,
         items,
         json: linker.file(&opendata::meeting_path(council, meeting)),
     }
@@ -547,7 +550,8 @@ fn case_view<'a>(case: &'a Case, r: &Renderer<'a>, linker: &Linker) -> CaseView<
                 council: &council.name,
                 status_label: texts.status_label(meeting.status).to_owned(),
                 decision: item
-                    .decision()
+                    .decision
+                    .as_ref()
                     .map(|text| shorten(&text.replace('\n', " "), DECISION_CHARS)),
             }
         })

@@ -639,11 +639,11 @@ fn write_fragments(
             {
                 return Ok((key, name.clone()));
             }
-            let fragments: Vec<&str> = docs
-                .groups_of(ids.clone())
-                .flat_map(|(number, _, part)| docs.of(number)[part].iter())
-                .map(|doc| doc.fragment.as_str())
-                .collect();
+            let mut fragments = Vec::new();
+            for (number, _, part) in docs.groups_of(ids.clone()) {
+                let mut made = docs.of(number)?;
+                fragments.extend(made.drain(part).map(|doc| doc.fragment));
+            }
             let mut hash = ContentHash::default();
             for fragment in &fragments {
                 hash.add(fragment.as_bytes());

@@ -5,7 +5,6 @@
 //! Closed items are skipped here, so nothing of them reaches the index.
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -13,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::content::{Archive, Council, Item, Meeting, SectionKind, Status, build_id, meeting_key};
+use crate::content::{
+    Archive, Council, Item, Meeting, Section, SectionKind, Status, build_id, meeting_key,
+};
 use crate::html::to_text;
 
 /// The indexed fields, in the order of their bit in the bundle's field masks.
@@ -143,7 +144,8 @@ pub struct CouncilRange {
 
 /// The search documents of an archive in id order, planned group by group: each group's key is
 /// a hash of what its documents are made from, and its documents are made only when a stage
-/// asks for them (and then kept), so that a rebuild makes those of the changed meetings only.
+/// asks for them, so that a rebuild makes those of the changed meetings only. They are not
+/// kept: an archive's documents hold all its text twice over, too much to hold at once.
 pub struct Documents<'a> {
     archive: &'a Archive,
     /// Every group, in id order.
@@ -152,7 +154,6 @@ pub struct Documents<'a> {
     pub keys: Vec<u64>,
     /// Which documents belong to which council, year, status and meeting date.
     pub layout: Layout,
-    made: Vec<OnceLock<Vec<Document>>>,
 }
 
 /// Documents that change together, so that an incremental build replaces them together: a
@@ -192,26 +193,25 @@ impl<'a> Documents<'a> {
         }
         Documents {
             archive,
-            made: groups.iter().map(|_| OnceLock::new()).collect(),
             groups,
             keys,
             layout: Layout { councils },
         }
     }
 
-    /// The documents of the group numbered `group`, made the first time they are asked for.
-    pub fn of(&self, group: usize) -> &[Document] {
-        self.made[group].get_or_init(|| {
-            let plan = &self.groups[group];
-            let council = &self.archive.councils[plan.council];
-            match plan.meeting {
-                None => vec![council_document(council)],
-                Some(m) => {
-                    let meeting = &council.meetings[m];
-                    open_items(meeting)
-                        .map(|item| item_document(council, meeting, item))
-                        .collect()
-                }
+    /// The documents of the group numbered `group`; an error when its meeting's text cannot be
+    /// read.
+    pub fn of(&self, group: usize) -> anyhow::Result<Vec<Document>> {
+        let plan = &self.groups[group];
+        let council = &self.archive.councils[plan.council];
+        Ok(match plan.meeting {
+            None => vec![council_document(council)],
+            Some(m) => {
+                let meeting = &council.meetings[m];
+                let text = meeting.text()?;
+                open_items(meeting)
+                    .map(|item| item_document(council, meeting, text.of(item), item))
+                    .collect()
             }
         })
     }
@@ -369,10 +369,15 @@ fn document(fields: [String; 5], fragment: Fragment) -> Document {
     }
 }
 
-fn item_document(council: &Council, meeting: &Meeting, item: &Item) -> Document {
+fn item_document(
+    council: &Council,
+    meeting: &Meeting,
+    sections: &[Section],
+    item: &Item,
+) -> Document {
     let (mut beslutning, mut indstilling, mut rest, mut all) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for section in &item.sections {
+    for section in sections {
         let text = to_text(&section.html);
         match section.kind {
             SectionKind::Beslutning => beslutning.push(text.clone()),

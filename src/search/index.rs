@@ -53,6 +53,11 @@ const WRITER_MEMORY: usize = 200_000_000;
 /// How much memory the writer of a few changed groups may fill.
 const UPDATE_MEMORY: usize = 30_000_000;
 
+/// How many groups of documents a new index has made at once, on every core, before it adds
+/// them: enough to keep the cores busy, few enough that the archive's text is never all in
+/// memory.
+const BATCH_GROUPS: usize = 256;
+
 /// Changes whenever the schema or the analysis changes, so that an index kept by another
 /// version of referat is made anew.
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "/1");
@@ -141,8 +146,8 @@ fn replace(index: &Index, old: &Manifest, new: &Manifest, docs: &Documents<'_>) 
     }
     for (number, group) in docs.groups.iter().enumerate() {
         if changed(&group.name) {
-            for doc in docs.of(number) {
-                writer.add_document(fields.document(doc)?)?;
+            for doc in docs.of(number)? {
+                writer.add_document(fields.document(&doc)?)?;
             }
         }
     }
@@ -182,17 +187,19 @@ fn make_anew(dir: &Path, docs: &Documents<'_>, manifest: &Manifest) -> Result<()
     let fields = Fields::of(&index.schema())?;
     // One writer thread per core: which thread indexes which document changes from run to run,
     // but what is read back does not depend on the segments. The documents are made on every
-    // core, then added in id order, so that each writer thread takes them in that order and each
-    // segment holds them by ascending id: the bundle then finds a term's postings in a few
-    // sorted runs, one per segment, and sorting them is a merge.
+    // core a batch at a time, then added in id order, so that each writer thread takes them in
+    // that order and each segment holds them by ascending id: the bundle then finds a term's
+    // postings in a few sorted runs, one per segment, and sorting them is a merge.
     let threads = rayon::current_num_threads().clamp(1, 8);
     let writer = index.writer_with_num_threads::<TantivyDocument>(threads, WRITER_MEMORY)?;
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    (0..docs.groups.len()).into_par_iter().for_each(|group| {
-        docs.of(group);
-    });
-    for group in 0..docs.groups.len() {
-        for doc in docs.of(group) {
+    let groups: Vec<usize> = (0..docs.groups.len()).collect();
+    for batch in groups.chunks(BATCH_GROUPS) {
+        let made = batch
+            .par_iter()
+            .map(|&group| docs.of(group))
+            .collect::<Result<Vec<_>>>()?;
+        for doc in made.iter().flatten() {
             writer.add_document(fields.document(doc)?)?;
         }
     }
