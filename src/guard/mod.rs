@@ -31,10 +31,10 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 use crate::check::cpr_numbers;
 use crate::content::{Archive, Council, Meeting, cache_key, meeting_key};
@@ -153,16 +153,14 @@ impl Guard {
                     return Ok(Reading {
                         key,
                         runs: entry.runs.clone(),
-                        published: Some(entry.published.as_slice()),
-                        text: None,
+                        seen: Seen::Kept(entry.published.as_slice()),
                     });
                 }
-                let text = source.text(root)?;
+                let (text, bodies) = source.text(root)?;
                 Ok(Reading {
                     key,
-                    runs: closed_items(&text.0, &text.1),
-                    published: None,
-                    text: Some(text),
+                    runs: closed_items(&text, &bodies),
+                    seen: Seen::Changed(xxh3_64(text.as_bytes())),
                 })
             })
             .collect::<Result<_>>()?;
@@ -185,12 +183,12 @@ impl Guard {
         // build, and those it published then still count.
         let every = readings
             .iter()
-            .any(|reading| reading.text.is_some())
+            .any(|reading| matches!(reading.seen, Seen::Changed(_)))
             .then(|| Marker::new(candidates.iter().map(|(run, _)| *run)));
         let is_new = |hash: &u128| last.sought.binary_search(hash).is_err();
         let new = readings
             .iter()
-            .any(|reading| reading.published.is_some())
+            .any(|reading| matches!(reading.seen, Seen::Kept(_)))
             .then(|| {
                 Marker::new(
                     candidates
@@ -204,11 +202,20 @@ impl Guard {
             .par_iter()
             .zip(&readings)
             .map(|(source, reading)| {
-                if let Some((text, bodies)) = &reading.text {
-                    let every = every.as_ref().expect("needles for a file read again");
-                    return Ok(every.published_in(&source.open_text(text, bodies)?));
-                }
-                let kept = reading.published.expect("a file not read again was kept");
+                let kept = match reading.seen {
+                    Seen::Kept(kept) => kept,
+                    Seen::Changed(read) => {
+                        let every = every.as_ref().expect("needles for a file read again");
+                        let (text, bodies) = source.text(root)?;
+                        if xxh3_64(text.as_bytes()) != read {
+                            bail!(
+                                "{} changed during the build: build again",
+                                source.path().display()
+                            );
+                        }
+                        return Ok(every.published_in(&source.open_text(&text, &bodies)?));
+                    }
+                };
                 let mut published: Vec<u128> = kept
                     .iter()
                     .filter(|hash| sought.binary_search(hash).is_ok())
@@ -403,10 +410,17 @@ struct Reading<'a> {
     key: u128,
     /// The runs of its closed items.
     runs: Vec<Closed>,
-    /// What its open text published in the last build, when the file is as it was then.
-    published: Option<&'a [u128]>,
-    /// The file read again, with its closed items' bodies, when it changed.
-    text: Option<(String, Vec<Range<usize>>)>,
+    /// Whether it is as the last build saw it.
+    seen: Seen<'a>,
+}
+
+/// Whether a file is as the last build saw it.
+enum Seen<'a> {
+    /// As it was: what its open text published then.
+    Kept(&'a [u128]),
+    /// Changed, and read with this hash. It is read again to be looked in for every run, rather
+    /// than kept: an archive's files together are too much to hold at once.
+    Changed(u64),
 }
 
 /// Needles for runs as open text has them: as written (in the files) and as HTML text has it
