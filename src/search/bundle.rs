@@ -110,7 +110,7 @@ pub fn export(
             layout
                 .councils
                 .par_iter()
-                .map(|council| write_fragments(council, docs, sink, &memory.chunks))
+                .map(|council| write_fragments(council, index, docs, sink, &memory.chunks))
                 .collect::<anyhow::Result<Vec<Vec<(u128, String)>>>>()
         },
     );
@@ -607,9 +607,11 @@ fn bitmap(docs: &[u32]) -> Vec<u8> {
 
 /// Write the fragments of one council in chunks of [`FRAGMENT_CHUNK`], each into a folder named
 /// by its content; returns each chunk's key and name. A chunk whose key names it in `known`, and
-/// whose files the last build published from that key, is kept without making its fragments.
+/// whose files the last build published from that key, is kept without reading its fragments.
+/// The fragments are read as `index` stores them, the JSON its documents were made with.
 fn write_fragments(
     council: &CouncilRange,
+    index: &IndexReader,
     docs: &Documents<'_>,
     sink: &Sink,
     known: &BTreeMap<u128, String>,
@@ -639,11 +641,10 @@ fn write_fragments(
             {
                 return Ok((key, name.clone()));
             }
-            let mut fragments = Vec::new();
-            for (number, _, part) in docs.groups_of(ids.clone()) {
-                let mut made = docs.of(number)?;
-                fragments.extend(made.drain(part).map(|doc| doc.fragment));
-            }
+            let fragments = ids
+                .clone()
+                .map(|id| index.fragment_json(id as u32))
+                .collect::<anyhow::Result<Vec<String>>>()?;
             let mut hash = ContentHash::default();
             for fragment in &fragments {
                 hash.add(fragment.as_bytes());

@@ -726,13 +726,18 @@ impl IndexReader {
 
     /// The fragment of document `doc`.
     pub fn fragment(&self, doc: u32) -> Result<Fragment> {
+        Ok(serde_json::from_str(&self.fragment_json(doc)?)?)
+    }
+
+    /// The fragment of document `doc` as stored: [`super::documents::Document::fragment`].
+    pub fn fragment_json(&self, doc: u32) -> Result<String> {
         let &(ord, local) = self.places.get(doc as usize).context("no such document")?;
         let stored: TantivyDocument = self.searcher.doc(DocAddress::new(ord, local))?;
-        let json = stored
+        stored
             .get_first(self.fragment)
             .and_then(|v| v.as_str())
-            .context("a document of the search index has no fragment")?;
-        Ok(serde_json::from_str(json)?)
+            .map(str::to_owned)
+            .context("a document of the search index has no fragment")
     }
 }
 
