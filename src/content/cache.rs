@@ -120,24 +120,24 @@ pub struct KeptText {
 
 /// The text kept at `kept`, if its entry is still whole.
 pub(super) fn read_text(kept: &KeptText) -> Option<std::sync::Arc<MeetingText>> {
-    let entry = fs::read(&kept.path).ok()?;
-    let (sum, bytes) = entry.split_at_checked(CHECKSUM_LEN)?;
-    if sum != checksum(kept.key, bytes).to_le_bytes() {
-        return None;
-    }
+    let entry = read_entry(&kept.path, kept.key)?;
     postcard::from_bytes(entry.get(kept.at..)?)
         .ok()
         .map(std::sync::Arc::new)
 }
 
-/// The meeting kept at `path` under `key`, if it is whole and its attachments are as they were.
-fn read(path: &Path, key: u128) -> Option<Meeting> {
+/// The entry at `path` under `key`, if its checksum matches.
+fn read_entry(path: &Path, key: u128) -> Option<Vec<u8>> {
     let entry = fs::read(path).ok()?;
     let (sum, bytes) = entry.split_at_checked(CHECKSUM_LEN)?;
-    if sum != checksum(key, bytes).to_le_bytes() {
-        return None;
-    }
-    let (mut meeting, text): (Meeting, _) = postcard::take_from_bytes(bytes).ok()?;
+    (sum == checksum(key, bytes).to_le_bytes()).then_some(entry)
+}
+
+/// The meeting kept at `path` under `key`, if it is whole and its attachments are as they were.
+fn read(path: &Path, key: u128) -> Option<Meeting> {
+    let entry = read_entry(path, key)?;
+    let (mut meeting, text): (Meeting, _) =
+        postcard::take_from_bytes(&entry[CHECKSUM_LEN..]).ok()?;
     meeting.text = TextAt::Kept(KeptText {
         path: path.to_owned(),
         key,

@@ -22,7 +22,7 @@ pub(crate) use cache::{build_id, key as cache_key};
 pub use cases::case_slug;
 pub use model::{
     Archive, Attachment, Case, Council, Item, ItemRef, Link, Meeting, MeetingText, Member, Section,
-    SectionKind, Status, TextAt, key_meeting, meeting_key,
+    SectionKind, Status, key_meeting, meeting_key,
 };
 pub(crate) use source::Source;
 
