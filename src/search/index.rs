@@ -26,7 +26,6 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
-use tantivy::directory::MmapDirectory;
 use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy, NoMergePolicy};
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::schema::{
@@ -41,6 +40,7 @@ use tantivy::{
 };
 
 use super::analysis::{ANALYZER_NAME, danish_analyzer};
+use super::directory::StoreByRead;
 use super::documents::{CASE_FIELD, Document, Documents, FIELDS, Fragment};
 
 /// The name the Sags ID analyzer (the whole value, lowercased) is registered under.
@@ -400,7 +400,7 @@ struct SegmentView {
 impl IndexReader {
     /// Open the index in `dir`, whose documents are those with `keys`, in id order.
     pub fn open(dir: &Path, keys: &[u64]) -> Result<IndexReader> {
-        let directory = MmapDirectory::open(dir)
+        let directory = StoreByRead::open(dir)
             .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
         let index = Index::open(directory)?;
         register(&index);

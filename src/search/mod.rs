@@ -11,6 +11,7 @@
 
 mod analysis;
 mod bundle;
+mod directory;
 mod documents;
 mod engine;
 mod index;
