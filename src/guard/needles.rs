@@ -55,45 +55,51 @@ impl Form {
 /// for each of their lengths, and the texts of that length with that hash are found by binary
 /// search. Texts often share their start, so a group may have thousands of texts but seldom
 /// more than a hundred lengths.
+///
+/// There are 64 to 128 buckets a group, so that few of a haystack's windows fall in one with a
+/// group; a bucket takes a bit, and the groups are found from the count of those in the buckets
+/// of the words before, so that the buckets take a few bytes a group.
 #[derive(Default)]
 pub(super) struct Needles {
     /// How far a window's hash is shifted right to give its bucket.
     shift: u32,
     /// One bit per bucket: whether any group is in it.
     filled: Vec<u64>,
-    /// Where each bucket's groups start in `groups`, and where the last one's end.
-    starts: Vec<u32>,
+    /// For each word of `filled`, how many groups are in the buckets of the words before it.
+    ranks: Vec<u32>,
     /// The groups, by bucket.
     groups: Vec<Group>,
     /// The lengths of each group's texts, shortest first.
     lengths: Vec<Length>,
-    /// The hash and number of the texts of each length of each group, by hash.
-    members: Vec<(u128, usize)>,
+    /// The hash of the texts of each length of each group, by hash.
+    hashes: Vec<u128>,
+    /// The number of the text each of `hashes` is.
+    numbers: Vec<u32>,
 }
 
 /// The texts that have one window at one offset.
 struct Group {
     window: u64,
-    offset: usize,
+    offset: u32,
     /// Where their lengths are in [`Needles::lengths`].
-    lengths: Range<usize>,
+    lengths: Range<u32>,
 }
 
 /// The texts of one group that have one length.
 struct Length {
-    len: usize,
-    /// Where they are in [`Needles::members`].
-    members: Range<usize>,
+    len: u32,
+    /// Where they are in [`Needles::hashes`] and [`Needles::numbers`].
+    members: Range<u32>,
 }
 
 impl Needles {
     /// The needles that look for `forms`, each numbered by its place.
     pub(super) fn new(forms: &[Form]) -> Needles {
-        let mut entries: Vec<(u64, usize, usize, u128, usize)> =
-            Vec::with_capacity(forms.len() * STEP);
+        let mut entries: Vec<(u64, usize, u32, u128, u32)> = Vec::with_capacity(forms.len() * STEP);
         for (number, form) in forms.iter().enumerate() {
+            let number = u32::try_from(number).expect("fewer than 4 billion texts looked for");
             for (offset, &window) in form.windows.iter().enumerate() {
-                entries.push((window, offset, form.len as usize, form.hash, number));
+                entries.push((window, offset, form.len, form.hash, number));
             }
         }
         entries.par_sort_unstable();
@@ -101,21 +107,21 @@ impl Needles {
         let mut lengths: Vec<Length> = Vec::new();
         let mut at = 0;
         for group in entries.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-            let first = lengths.len();
+            let first = lengths.len() as u32;
             for length in group.chunk_by(|a, b| a.2 == b.2) {
+                let end = at + length.len() as u32;
                 lengths.push(Length {
                     len: length[0].2,
-                    members: at..at + length.len(),
+                    members: at..end,
                 });
-                at += length.len();
+                at = end;
             }
             groups.push(Group {
                 window: group[0].0,
-                offset: group[0].1,
-                lengths: first..lengths.len(),
+                offset: group[0].1 as u32,
+                lengths: first..lengths.len() as u32,
             });
         }
-        // Buckets enough that few of a haystack's windows fall in one with a group.
         let bits = (groups.len() * 64)
             .next_power_of_two()
             .trailing_zeros()
@@ -123,22 +129,25 @@ impl Needles {
         let shift = u64::BITS - bits;
         groups.sort_by_key(|group| group.window >> shift);
         let mut filled = vec![0u64; (1 << bits) / 64];
-        let mut starts = vec![0; (1 << bits) + 1];
+        let mut ranks = vec![0u32; filled.len()];
         for group in &groups {
             let bucket = (group.window >> shift) as usize;
             filled[bucket / 64] |= 1 << (bucket % 64);
-            starts[bucket + 1] += 1;
+            if let Some(rank) = ranks.get_mut(bucket / 64 + 1) {
+                *rank += 1;
+            }
         }
-        for at in 1..starts.len() {
-            starts[at] += starts[at - 1];
+        for word in 1..ranks.len() {
+            ranks[word] += ranks[word - 1];
         }
         Needles {
             shift,
             filled,
-            starts,
+            ranks,
             groups,
             lengths,
-            members: entries.iter().map(|entry| (entry.3, entry.4)).collect(),
+            hashes: entries.iter().map(|entry| entry.3).collect(),
+            numbers: entries.iter().map(|entry| entry.4).collect(),
         }
     }
 
@@ -151,12 +160,16 @@ impl Needles {
         let mut at = 0;
         while at + WINDOW <= haystack.len() {
             let window = window(&haystack[at..]);
-            let bucket = (window >> self.shift) as usize;
-            if self.filled[bucket / 64] & (1 << (bucket % 64)) != 0 {
-                let groups = self.starts[bucket] as usize..self.starts[bucket + 1] as usize;
-                for group in &self.groups[groups] {
+            let bucket = window >> self.shift;
+            let word = (bucket / 64) as usize;
+            if self.filled[word] & (1 << (bucket % 64)) != 0 {
+                let groups = self.groups[self.ranks[word] as usize..]
+                    .iter()
+                    .skip_while(|group| group.window >> self.shift < bucket)
+                    .take_while(|group| group.window >> self.shift == bucket);
+                for group in groups {
                     if group.window == window
-                        && let Some(start) = at.checked_sub(group.offset)
+                        && let Some(start) = at.checked_sub(group.offset as usize)
                     {
                         self.starting(group, &haystack[start..], |text| found(text, start));
                     }
@@ -169,15 +182,22 @@ impl Needles {
     /// Calls `found` with each text of `group` that `haystack` starts with: those whose hash is
     /// that of as many bytes of it.
     fn starting(&self, group: &Group, haystack: &[u8], mut found: impl FnMut(usize)) {
-        for length in &self.lengths[group.lengths.clone()] {
-            let Some(start) = haystack.get(..length.len) else {
+        let lengths = group.lengths.start as usize..group.lengths.end as usize;
+        for length in &self.lengths[lengths] {
+            let Some(start) = haystack.get(..length.len as usize) else {
                 return;
             };
             let hash = xxh3_128(start);
-            let members = &self.members[length.members.clone()];
-            let first = members.partition_point(|member| member.0 < hash);
-            for &(_, number) in members[first..].iter().take_while(|m| m.0 == hash) {
-                found(number);
+            let members = length.members.start as usize..length.members.end as usize;
+            let hashes = &self.hashes[members.clone()];
+            let first = hashes.partition_point(|&member| member < hash);
+            let found_here = hashes[first..].iter().take_while(|&&member| member == hash);
+            for &number in self.numbers[members][first..]
+                .iter()
+                .zip(found_here)
+                .map(|(n, _)| n)
+            {
+                found(number as usize);
             }
         }
     }
