@@ -223,8 +223,10 @@ fn published_runtime(source: &str) -> String {
 const TERM_RANGES: usize = 128;
 
 /// How many ranges are encoded at once before their terms go into shards: what bounds the
-/// memory the encoded terms take.
-const WINDOW: usize = 16;
+/// memory the encoded terms take. Two for each of this machine's cores keep them busy; a
+/// range is a fixed share of the terms, so a larger window costs more memory as the archive
+/// grows.
+const WINDOW: usize = 4;
 
 /// The sizes of a term's encoding ([`Encoded`]), which decide where the shards end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
