@@ -95,9 +95,13 @@ struct Length {
 impl Needles {
     /// The needles that look for `forms`, each numbered by its place.
     pub(super) fn new(forms: &[Form]) -> Needles {
+        assert!(
+            u32::try_from(forms.len() * STEP).is_ok(),
+            "the needles number their entries with 32 bits"
+        );
         let mut entries: Vec<(u64, usize, u32, u128, u32)> = Vec::with_capacity(forms.len() * STEP);
         for (number, form) in forms.iter().enumerate() {
-            let number = u32::try_from(number).expect("fewer than 4 billion texts looked for");
+            let number = number as u32;
             for (offset, &window) in form.windows.iter().enumerate() {
                 entries.push((window, offset, form.len, form.hash, number));
             }
@@ -191,12 +195,8 @@ impl Needles {
             let members = length.members.start as usize..length.members.end as usize;
             let hashes = &self.hashes[members.clone()];
             let first = hashes.partition_point(|&member| member < hash);
-            let found_here = hashes[first..].iter().take_while(|&&member| member == hash);
-            for &number in self.numbers[members][first..]
-                .iter()
-                .zip(found_here)
-                .map(|(n, _)| n)
-            {
+            let count = hashes[first..].partition_point(|&member| member == hash);
+            for &number in &self.numbers[members][first..first + count] {
                 found(number as usize);
             }
         }
