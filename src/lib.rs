@@ -19,6 +19,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod feeds;
+pub mod filestamp;
 pub mod guard;
 pub mod html;
 pub mod opendata;

@@ -88,10 +88,17 @@ impl Sink {
         Ok(())
     }
 
-    /// Copy the file `from` to `path`, a `/`-separated path relative to the site's root.
+    /// Copy the file `from` to `path`, a `/`-separated path relative to the site's root. A file
+    /// whose [stamp](crate::filestamp) is the one it had when the published copy was made is not
+    /// read again, unless the guard looks for other texts than when it was last scanned: its
+    /// bytes are not made from the archive, so a new closed text may be in them.
     pub fn copy(&self, path: &str, from: &Path) -> Result<()> {
+        let stamp = crate::filestamp::of(from).unwrap_or(0);
+        if self.scanned && self.unchanged(path, stamp) {
+            return Ok(());
+        }
         let bytes = fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
-        self.write(path, &bytes)
+        self.write_keyed(path, stamp, &bytes)
     }
 
     /// Whether the published file at `path` was made from the input whose key is `key`. If so,

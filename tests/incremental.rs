@@ -332,6 +332,43 @@ fn a_changed_output_folder_is_built_whole_again() {
 }
 
 #[test]
+fn an_attachment_rewritten_with_the_same_size_is_published_anew() {
+    // Built once the attachments have settled, so the build knows them by their stamps
+    // (src/filestamp.rs) and the next build reads only those whose stamp changed.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    generate_corpus(&root, 10);
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let output = dir.path().join("public");
+    build_ok(&root, &output, &[]);
+    let mut attachments: Vec<PathBuf> = fs::read_dir(root.join("content"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .flat_map(|c| fs::read_dir(c).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.is_dir())
+        .flat_map(|d| fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
+        .collect();
+    attachments.sort();
+    let published = |a: &Path| output.join(a.strip_prefix(root.join("content")).unwrap());
+    let attachment = attachments
+        .iter()
+        .find(|a| published(a).is_file())
+        .expect("the corpus publishes attachments");
+    let mut bytes = fs::read(attachment).unwrap();
+    for byte in &mut bytes {
+        *byte = byte.wrapping_add(1);
+    }
+    fs::write(attachment, &bytes).unwrap();
+    rebuild_matches_clean(&root, &output, "an attachment rewritten with the same size");
+    assert_eq!(
+        fs::read(published(attachment)).unwrap(),
+        bytes,
+        "the published attachment is not the rewritten one"
+    );
+}
+
+#[test]
 fn a_meeting_cache_that_cannot_be_made_means_parsing_every_file() {
     let (_dir, root) = site_copy(&examples());
     let blocker = root.join(".referat-cache/meetings");
