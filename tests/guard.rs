@@ -28,8 +28,13 @@ fn guard_line(root: &std::path::Path) -> String {
         .into_iter()
         .find(|(name, _)| name.ends_with("/manifest"))
         .expect("the build wrote an output manifest");
-    let manifest = String::from_utf8(manifest).unwrap();
-    let line = manifest.lines().find(|l| l.starts_with("guard ")).unwrap();
+    // Four lines of text start the manifest; its records follow, in binary.
+    let manifest = String::from_utf8_lossy(&manifest);
+    let line = manifest
+        .lines()
+        .take(4)
+        .find(|l| l.starts_with("guard "))
+        .unwrap();
     line.to_owned()
 }
 

@@ -14,39 +14,30 @@
 //! system releases the lock when a build ends, however it ends, so the next build can remove
 //! the staging folder of one that was killed.
 
-use std::fmt::Write as _;
+mod manifest;
+
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
-use foldhash::{HashMap, HashSet, HashSetExt};
+use foldhash::{HashSet, HashSetExt};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
-use crate::content::build_id;
 use crate::guard::{Guard, Leak, Refused};
 use crate::search::CACHE_DIR;
-
-/// What one published file was: the hash of its bytes, and the key of the input it was made
-/// from (0 when the stage that wrote it keeps none).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Record {
-    hash: u128,
-    key: u128,
-}
-
-/// The first line of a manifest; another version of referat may key its input otherwise.
-const MANIFEST_HEADER: &str = concat!("referat-manifest 2 ", env!("CARGO_PKG_VERSION"));
+use manifest::{Manifest, Record};
 
 /// Where a build writes its files.
 pub struct Sink {
     root: PathBuf,
-    previous: Option<HashMap<String, Record>>,
+    /// What the last build published; this build marks in it the files it keeps as they were.
+    previous: Option<Manifest>,
     /// Whether the last build's guard looked for what this one looks for: a file it published
     /// with the same bytes passed the same scan, and is not scanned again.
     scanned: bool,
+    /// The files this build publishes other than those it keeps as they were.
     records: Mutex<Vec<(String, Record)>>,
     guard: Guard,
     leaks: Mutex<Vec<Leak>>,
@@ -68,11 +59,11 @@ impl Sink {
             hash: xxh3_128(bytes),
             key,
         };
-        let published = self
+        let found = self
             .previous
             .as_ref()
-            .and_then(|p| p.get(path))
-            .is_some_and(|p| p.hash == record.hash);
+            .and_then(|previous| Some((previous, previous.find(path)?)));
+        let published = found.is_some_and(|(previous, i)| previous.record(i).hash == record.hash);
         if !(published && self.scanned) {
             let leaks = self.guard.scan(path, bytes);
             if !leaks.is_empty() {
@@ -84,7 +75,14 @@ impl Sink {
             fs::write(&target, bytes)
                 .with_context(|| format!("cannot write {}", target.display()))?;
         }
-        self.record(path, record);
+        match found {
+            Some((previous, i)) if previous.record(i) == record => previous.keep(i),
+            _ => self
+                .records
+                .lock()
+                .expect("no write panicked")
+                .push((path.to_owned(), record)),
+        }
         Ok(())
     }
 
@@ -113,29 +111,21 @@ impl Sink {
         let Some(previous) = self.previous.as_ref().filter(|_| key != 0) else {
             return false;
         };
-        let found: Option<Vec<(String, Record)>> = paths
+        let found: Option<Vec<usize>> = paths
             .iter()
             .map(|path| {
-                let path = path.as_ref();
-                let record = previous.get(path).filter(|r| r.key == key)?;
-                Some((path.to_owned(), *record))
+                previous
+                    .find(path.as_ref())
+                    .filter(|&i| previous.record(i).key == key)
             })
             .collect();
         let Some(found) = found else {
             return false;
         };
-        self.records
-            .lock()
-            .expect("no write panicked")
-            .extend(found);
+        for i in found {
+            previous.keep(i);
+        }
         true
-    }
-
-    fn record(&self, path: &str, record: Record) {
-        self.records
-            .lock()
-            .expect("no write panicked")
-            .push((path.to_owned(), record));
     }
 
     fn target(&self, path: &str) -> Result<PathBuf> {
@@ -249,7 +239,7 @@ impl Staging {
         let previous = if clean {
             None
         } else {
-            read_manifest(&state, &output)?
+            manifest::read(&state.join(MANIFEST), &output)
         };
         let scanned = previous
             .as_ref()
@@ -261,7 +251,7 @@ impl Staging {
         make_world_readable(dir.path())?;
         let sink = Sink {
             root: dir.path().to_path_buf(),
-            previous: previous.map(|p| p.files),
+            previous,
             scanned,
             records: Mutex::new(Vec::new()),
             guard,
@@ -304,14 +294,17 @@ impl Staging {
         });
         let manifest = self.state.join(MANIFEST);
         let fresh = self.state.join(format!("{MANIFEST}.new"));
-        write_manifest(
-            &fresh,
-            &self.output,
-            self.sink.guard.fingerprint(),
-            &records,
-        )?;
+        let guard = self.sink.guard.fingerprint();
         let staged = self.dir.keep();
         let Some(previous) = self.sink.previous else {
+            manifest::write(
+                &fresh,
+                &self.output,
+                guard,
+                records
+                    .iter()
+                    .map(|(path, record)| (path.as_str(), *record)),
+            )?;
             remove_if_present(&manifest)?;
             if self.output.exists() {
                 swap(&staged, &self.output)?;
@@ -328,36 +321,42 @@ impl Staging {
                 removed: 0,
             });
         };
+        // The last build's files that this one published again, and those whose bytes changed.
+        let mut replaced = vec![false; previous.len()];
+        let mut changed: Vec<&str> = Vec::new();
+        for (path, record) in &records {
+            match previous.find(path) {
+                Some(i) => {
+                    replaced[i] = true;
+                    if previous.record(i).hash != record.hash {
+                        changed.push(path);
+                    }
+                }
+                None => changed.push(path),
+            }
+        }
+        let vanished: Vec<&str> = (0..previous.len())
+            .filter(|&i| !previous.kept(i) && !replaced[i])
+            .map(|i| previous.path(i))
+            .collect();
+        // The site as published now: the files kept as they were, and those recorded anew.
+        let now = || {
+            merge(
+                (0..previous.len())
+                    .filter(|&i| previous.kept(i) && !replaced[i])
+                    .map(|i| (previous.path(i), previous.record(i))),
+                records
+                    .iter()
+                    .map(|(path, record)| (path.as_str(), *record)),
+            )
+        };
+        manifest::write(&fresh, &self.output, guard, now())?;
         // A folder the last site did not have moves in whole, and a folder this site no longer
         // has goes whole: the staging folder holds only the changed files, so a new folder there
         // holds all of its files. Both paths are sorted, so the files of one folder are together.
-        let ((before, now), (changed, mut vanished)) = rayon::join(
-            || {
-                rayon::join(
-                    || folders(previous.keys()),
-                    || folders(records.iter().map(|(path, _)| path)),
-                )
-            },
-            || {
-                rayon::join(
-                    || -> Vec<&String> {
-                        records
-                            .par_iter()
-                            .filter(|(path, record)| {
-                                previous.get(path).is_none_or(|p| p.hash != record.hash)
-                            })
-                            .map(|(path, _)| path)
-                            .collect()
-                    },
-                    || -> Vec<&String> {
-                        let mut vanished: HashSet<&String> = previous.keys().collect();
-                        for (path, _) in &records {
-                            vanished.remove(path);
-                        }
-                        vanished.into_iter().collect()
-                    },
-                )
-            },
+        let (before, now) = rayon::join(
+            || folders((0..previous.len()).map(|i| previous.path(i))),
+            || folders(now().map(|(path, _)| path)),
         );
         let mut journal = String::new();
         for unit in units(&changed, &before) {
@@ -367,7 +366,6 @@ impl Staging {
                 self.output.join(unit).display()
             );
         }
-        vanished.par_sort();
         for unit in units(&vanished, &now) {
             journal += &format!("remove\t{}\n", self.output.join(unit).display());
         }
@@ -397,23 +395,46 @@ fn state_dir(root: &Path, output: &Path) -> PathBuf {
     ))
 }
 
-/// Every folder that holds a file of `paths` (`/`-separated, relative), as a relative path.
-fn folders<'a>(paths: impl Iterator<Item = &'a String>) -> HashSet<&'a str> {
+/// Every folder that holds a file of `paths` (`/`-separated, relative), as a relative path. Of
+/// sorted paths, those of one folder follow each other, and their folder is looked up once.
+fn folders<'a>(paths: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
     let mut folders = HashSet::new();
+    let mut last = None;
     for path in paths {
-        let mut end = path.len();
-        while let Some(slash) = path[..end].rfind('/') {
-            if !folders.insert(&path[..slash]) {
-                break;
+        let Some(slash) = path.rfind('/') else {
+            continue;
+        };
+        if last == Some(&path[..slash]) {
+            continue;
+        }
+        last = Some(&path[..slash]);
+        let mut end = slash;
+        while folders.insert(&path[..end]) {
+            match path[..end].rfind('/') {
+                Some(slash) => end = slash,
+                None => break,
             }
-            end = slash;
         }
     }
     folders
 }
 
+/// The records of `kept` and `fresh`, both sorted by path and with no path in both, in one
+/// sorted sequence.
+fn merge<'a>(
+    kept: impl Iterator<Item = (&'a str, Record)>,
+    fresh: impl Iterator<Item = (&'a str, Record)>,
+) -> impl Iterator<Item = (&'a str, Record)> {
+    let (mut kept, mut fresh) = (kept.peekable(), fresh.peekable());
+    std::iter::from_fn(move || match (kept.peek(), fresh.peek()) {
+        (Some(a), Some(b)) if a.0 < b.0 => kept.next(),
+        (Some(_), Some(_)) | (None, _) => fresh.next(),
+        (Some(_), None) => kept.next(),
+    })
+}
+
 /// What moves or goes for each of `paths` (sorted), each once: [`outermost_missing`] of it.
-fn units<'a>(paths: &[&'a String], folders: &HashSet<&str>) -> Vec<&'a str> {
+fn units<'a>(paths: &[&'a str], folders: &HashSet<&str>) -> Vec<&'a str> {
     let mut units: Vec<&str> = Vec::new();
     for path in paths {
         let unit = outermost_missing(path, folders);
@@ -437,101 +458,6 @@ const MANIFEST: &str = "manifest";
 
 /// The moves and removals an incremental publish is making, in its folder of the cache.
 const JOURNAL: &str = "journal";
-
-/// What the last build of an output folder published, from its manifest.
-struct Manifest {
-    /// Each file's record, by its path.
-    files: HashMap<String, Record>,
-    /// The [`Guard::fingerprint`] of the guard that scanned them.
-    guard: u128,
-}
-
-/// The manifest in `state` when it describes `output` as it is now and was written by this
-/// program, else none (the build then stages the whole site).
-fn read_manifest(state: &Path, output: &Path) -> Result<Option<Manifest>> {
-    let path = state.join(MANIFEST);
-    let Ok(text) = fs::read_to_string(&path) else {
-        return Ok(None);
-    };
-    let mut lines = text.splitn(5, '\n');
-    if lines.next() != Some(MANIFEST_HEADER)
-        || lines.next() != Some(output.to_string_lossy().as_ref())
-        || lines.next().and_then(|l| l.strip_prefix("program ")) != Some(build_id())
-    {
-        return Ok(None);
-    }
-    let Some(guard) = lines
-        .next()
-        .and_then(|l| l.strip_prefix("guard "))
-        .and_then(|hex| u128::from_str_radix(hex, 16).ok())
-    else {
-        return Ok(None);
-    };
-    let parsed: Option<Vec<(String, Record)>> = lines
-        .next()
-        .unwrap_or_default()
-        .par_lines()
-        .map(|line| {
-            let (hash, rest) = line.split_once(' ')?;
-            let (key, file) = rest.split_once(' ')?;
-            let record = Record {
-                hash: u128::from_str_radix(hash, 16).ok()?,
-                key: u128::from_str_radix(key, 16).ok()?,
-            };
-            Some((file.to_owned(), record))
-        })
-        .collect();
-    let Some(parsed) = parsed else {
-        return Ok(None);
-    };
-    let files: HashMap<String, Record> = parsed.into_iter().collect();
-    let intact = ["index.html", "404.html"].iter().all(|file| {
-        files.get(*file).is_some_and(|record| {
-            fs::read(output.join(file)).is_ok_and(|bytes| xxh3_128(&bytes) == record.hash)
-        })
-    });
-    Ok(intact.then_some(Manifest { files, guard }))
-}
-
-/// How many records of the manifest are formatted at once, on every core, before they are
-/// written: the text of the whole manifest is never in memory (260 MB at 100,000 meetings).
-const MANIFEST_BATCH: usize = 1 << 16;
-
-/// Write the manifest of `records`, sorted by path, to `path`.
-fn write_manifest(
-    path: &Path,
-    output: &Path,
-    guard: u128,
-    records: &[(String, Record)],
-) -> Result<()> {
-    let write = || -> std::io::Result<()> {
-        let mut file = std::io::BufWriter::new(fs::File::create(path)?);
-        write!(
-            file,
-            "{MANIFEST_HEADER}\n{}\nprogram {}\nguard {guard:032x}\n",
-            output.display(),
-            build_id()
-        )?;
-        for batch in records.chunks(MANIFEST_BATCH) {
-            let lines: Vec<String> = batch
-                .par_chunks(4096)
-                .map(|chunk| {
-                    let mut text = String::new();
-                    for (file, record) in chunk {
-                        writeln!(text, "{:032x} {:032x} {file}", record.hash, record.key)
-                            .expect("a String takes any text");
-                    }
-                    text
-                })
-                .collect();
-            for text in lines {
-                file.write_all(text.as_bytes())?;
-            }
-        }
-        file.flush()
-    };
-    write().with_context(|| format!("cannot write {}", path.display()))
-}
 
 /// Make every move and removal of the journal in `state`, if there is one, then remove it.
 /// Each step can be made again, so a journal left by a killed build is finished the same way.
@@ -790,11 +716,13 @@ mod tests {
             }
             fs::create_dir_all(&root).unwrap();
             fs::create_dir_all(&state).unwrap();
-            write_manifest(
+            manifest::write(
                 &state.join(MANIFEST),
                 &absolute(&output).unwrap(),
                 last_guard,
-                &records.clone().into_iter().collect::<Vec<_>>(),
+                records
+                    .iter()
+                    .map(|(path, record)| (path.as_str(), *record)),
             )
             .unwrap();
 
@@ -831,11 +759,13 @@ mod tests {
             })
             .collect();
         let guard = Guard::default().fingerprint();
-        write_manifest(
+        manifest::write(
             &state.join(MANIFEST),
             &absolute(&output).unwrap(),
             guard,
-            &records,
+            records
+                .iter()
+                .map(|(path, record)| (path.as_str(), *record)),
         )
         .unwrap();
 
@@ -850,27 +780,25 @@ mod tests {
             "d.json was never published"
         );
         assert!(!sink.unchanged("index.html", 0), "key 0 is no input's");
-        assert!(
-            sink.records.lock().unwrap().is_empty(),
-            "a refusal kept files"
-        );
+        let previous = sink.previous.as_ref().unwrap();
+        let kept = || -> Vec<&str> {
+            (0..previous.len())
+                .filter(|&i| previous.kept(i))
+                .map(|i| previous.path(i))
+                .collect()
+        };
+        assert!(kept().is_empty(), "a refusal kept files");
         assert!(sink.unchanged_all(&["index.html", "404.html"], 5));
         assert!(sink.unchanged("c.json", 6));
-        let kept: Vec<String> = sink
-            .records
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(p, _)| p.clone())
-            .collect();
-        assert_eq!(kept, ["index.html", "404.html", "c.json"]);
+        assert_eq!(kept(), ["404.html", "c.json", "index.html"]);
+        assert!(sink.records.lock().unwrap().is_empty());
     }
 
     #[test]
     fn a_folder_moves_and_goes_whole_where_the_other_site_has_none_of_it() {
         let paths = |list: &[&str]| list.iter().map(|p| p.to_string()).collect::<Vec<_>>();
         let before = paths(&["index.html", "raad/2023/index.html", "_search/s/ab/t0.bin"]);
-        let folders = folders(before.iter());
+        let folders = folders(before.iter().map(String::as_str));
         let mut sorted: Vec<&str> = folders.iter().copied().collect();
         sorted.sort();
         assert_eq!(
