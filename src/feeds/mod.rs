@@ -16,6 +16,7 @@ use anyhow::Result;
 use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone};
 use chrono_tz::Europe::Copenhagen;
 use chrono_tz::Tz;
+use rayon::prelude::*;
 
 use crate::config::SiteConfig;
 use crate::content::{Archive, Council, Meeting};
@@ -54,31 +55,46 @@ pub fn write(archive: &Archive, texts: &Texts, pages: &[Page], sink: &Sink) -> R
     };
     let all = newest_first(archive.meetings());
     let from = all.first().and_then(|m| calendar_start(m.meeting.date));
-    let mut files = vec![
-        (ATOM.to_owned(), atom::feed(&site, None, &all)),
-        (
-            CALENDAR.to_owned(),
-            calendar::calendar(&site, None, &all, from),
-        ),
-    ];
-    for council in &archive.councils {
-        let meetings = newest_first(council.meetings.iter().map(|m| (council, m)));
-        files.push((
-            format!("{}/{ATOM}", council.slug),
-            atom::feed(&site, Some(council), &meetings),
-        ));
-        files.push((
-            format!("{}/{CALENDAR}", council.slug),
-            calendar::calendar(&site, Some(council), &meetings, from),
-        ));
-    }
-    if !archive.config.opened_from_disk() {
-        files.extend(sitemap::sitemaps(&site, pages, sitemap::MAX_URLS));
-        files.push((sitemap::ROBOTS.to_owned(), sitemap::robots(&site)));
-    }
-    for (path, text) in &files {
-        sink.write(path, text.as_bytes())?;
-    }
+    let site = &site;
+    let (mut files, discovery) = rayon::join(
+        || {
+            let mut files: Vec<(String, String)> = archive
+                .councils
+                .par_iter()
+                .flat_map_iter(|council| {
+                    let meetings = newest_first(council.meetings.iter().map(|m| (council, m)));
+                    [
+                        (
+                            format!("{}/{ATOM}", council.slug),
+                            atom::feed(site, Some(council), &meetings),
+                        ),
+                        (
+                            format!("{}/{CALENDAR}", council.slug),
+                            calendar::calendar(site, Some(council), &meetings, from),
+                        ),
+                    ]
+                })
+                .collect();
+            files.push((ATOM.to_owned(), atom::feed(site, None, &all)));
+            files.push((
+                CALENDAR.to_owned(),
+                calendar::calendar(site, None, &all, from),
+            ));
+            files
+        },
+        || {
+            if archive.config.opened_from_disk() {
+                return Vec::new();
+            }
+            let mut files = sitemap::sitemaps(site, pages, sitemap::MAX_URLS);
+            files.push((sitemap::ROBOTS.to_owned(), sitemap::robots(site)));
+            files
+        },
+    );
+    files.extend(discovery);
+    files
+        .par_iter()
+        .try_for_each(|(path, text)| sink.write(path, text.as_bytes()))?;
     Ok(files.len())
 }
 

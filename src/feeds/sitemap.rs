@@ -5,6 +5,8 @@
 //! and a wrong date is worse than none. A site of more pages than one sitemap may list gets a
 //! sitemap index `sitemap.xml` and the files `sitemap-1.xml`, `sitemap-2.xml`, …
 
+use rayon::prelude::*;
+
 use super::{Site, xml};
 use crate::render::{Page, PageKind};
 
@@ -28,7 +30,7 @@ pub(super) fn sitemaps(site: &Site<'_>, pages: &[Page], limit: usize) -> Vec<(St
         return vec![(SITEMAP.to_owned(), list("urlset", "url", &urls))];
     }
     let parts: Vec<(String, String)> = urls
-        .chunks(limit)
+        .par_chunks(limit)
         .enumerate()
         .map(|(i, chunk)| {
             (
