@@ -29,7 +29,7 @@ fn folders(dir: &Path) -> BTreeSet<String> {
 }
 
 /// The entries of the cache of parsed meetings kept at `root`, by name, with when each was
-/// written.
+/// written; not the councils' heads files.
 fn meeting_cache(root: &Path) -> BTreeMap<String, SystemTime> {
     fs::read_dir(root.join(".referat-cache/meetings"))
         .unwrap()
@@ -38,6 +38,7 @@ fn meeting_cache(root: &Path) -> BTreeMap<String, SystemTime> {
             let name = e.file_name().to_string_lossy().into_owned();
             (name, modified(&e.path()))
         })
+        .filter(|(name, _)| !name.starts_with("heads-"))
         .collect()
 }
 

@@ -2,33 +2,107 @@
 //! meeting files that changed.
 //!
 //! Each entry is one [`Meeting`] in postcard, then its [`MeetingText`], in a file named by the
-//! hex of its key: a hash of
-//! everything parsing the meeting reads (the file's bytes, its paths, the council folder's paths,
-//! the settings of `site.toml` that parsing uses, and the running program). An entry is never stale, only unused. What the key cannot cover is the attachments'
-//! sizes: a found entry is taken only when each attachment is still a regular file of the
-//! recorded size in a folder that is no symbolic link. Only meetings parsed without a problem are
-//! kept, so a file with errors is parsed, and its errors reported, on every build.
+//! hex of its key: a hash of everything parsing the meeting reads (a hash of the file's bytes,
+//! its paths, the council folder's paths, the settings of `site.toml` that parsing uses, and the
+//! running program). An entry is never stale, only unused. What the key cannot cover is the
+//! attachments' sizes: a found entry is taken only when each attachment is still a regular file
+//! of the recorded size in a folder that is no symbolic link. Only meetings parsed without a
+//! problem are kept, so a file with errors is parsed, and its errors reported, on every build.
 //!
 //! A meeting taken from the cache, or kept in it, points to its entry for its text
 //! ([`KeptText`]): the text is decoded when a stage asks for it, and it is never all in memory.
 //!
+//! So that a rebuild need not open every meeting file and every entry, each council folder's
+//! meetings also have a heads file beside the entries ([`CouncilHeads`]): for each meeting, its
+//! file's [stamp](crate::filestamp) and the hash of its bytes, its entry's key and length, and
+//! the meeting. A meeting file whose stamp is the recorded one is not read: the recorded hash
+//! stands for its bytes in the key. A meeting whose key is the recorded one is taken from the
+//! heads file, when its entry is still there with the recorded length (its checksum is checked
+//! when its text is read). A build rewrites the heads file of a council only when one of its
+//! meetings is not as recorded.
+//!
 //! The cache is a speed-up and nothing more: a folder that cannot be written means no cache, an
 //! entry that cannot be read or whose checksum does not match is parsed again.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use xxhash_rust::xxh3::Xxh3;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 use super::model::{Meeting, MeetingText, TextAt};
 use crate::diagnostics::Diagnostic;
 
 /// A checksum of an entry's key and postcard bytes starts each entry.
 const CHECKSUM_LEN: usize = 16;
+
+/// What the cache knows of a meeting file it holds the meeting of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kept {
+    /// The file's [stamp](crate::filestamp) when it was looked at, if it had one.
+    stamp: Option<u128>,
+    /// The xxh3-128 hash of its bytes.
+    content: u128,
+    /// The key of its entry.
+    key: u128,
+    /// The entry's length in bytes.
+    entry_len: u64,
+    /// Where the text starts in the entry.
+    at: u64,
+}
+
+/// One meeting of a heads file, as read.
+#[derive(Deserialize)]
+struct Head {
+    kept: Kept,
+    meeting: Meeting,
+}
+
+/// One meeting of a heads file, as written: the same fields as [`Head`].
+#[derive(Serialize)]
+struct HeadOut<'a> {
+    kept: Kept,
+    meeting: &'a Meeting,
+}
+
+/// A meeting file, for [`MeetingCache::meeting`].
+pub struct SourceFile<'a> {
+    /// Its path relative to the site root, as the meeting's `source`.
+    pub shown: &'a Path,
+    /// Its [stamp](crate::filestamp), looked at before its bytes were read.
+    pub stamp: Option<u128>,
+    /// The xxh3-128 hash of its bytes.
+    pub content: u128,
+}
+
+/// The heads file of one council folder's meetings: what the last build kept, by meeting file
+/// (relative to the site root), until this build takes it.
+pub struct CouncilHeads {
+    name: OsString,
+    heads: Mutex<HashMap<PathBuf, Head>>,
+    /// How many meetings the file held.
+    count: usize,
+    /// Whether a meeting was not taken as the file holds it.
+    changed: AtomicBool,
+}
+
+impl CouncilHeads {
+    /// The hash of the bytes of the meeting file `shown` (relative to the site root), if its
+    /// stamp is `stamp` as when the last build read it: the file need not be read to know it.
+    pub fn content(&self, shown: &Path, stamp: Option<u128>) -> Option<u128> {
+        let heads = self
+            .heads
+            .lock()
+            .expect("no thread panics holding the lock");
+        let kept = heads.get(shown)?.kept;
+        (stamp.is_some() && kept.stamp == stamp).then_some(kept.content)
+    }
+}
 
 /// The cache of parsed meetings in one folder, and the entries this build used.
 pub struct MeetingCache {
@@ -48,31 +122,100 @@ impl MeetingCache {
         })
     }
 
+    /// The heads file of the meetings of the council folder `council_dir`, as the last build
+    /// kept it; empty when there is none or it is damaged.
+    pub fn heads(&self, council_dir: &Path) -> CouncilHeads {
+        let name = OsString::from(format!(
+            "heads-{:016x}",
+            xxh3_64(council_dir.as_os_str().as_encoded_bytes())
+        ));
+        let heads: Vec<Head> = crate::cachefile::read(&self.dir.join(&name)).unwrap_or_default();
+        CouncilHeads {
+            name,
+            count: heads.len(),
+            heads: Mutex::new(
+                heads
+                    .into_iter()
+                    .map(|h| (h.meeting.source.clone(), h))
+                    .collect(),
+            ),
+            changed: AtomicBool::new(false),
+        }
+    }
+
+    /// Keep the heads of `meetings`, the meetings of `heads`' council with what the cache knows
+    /// of each, unless the file holds them already.
+    pub fn keep_heads(&self, heads: CouncilHeads, meetings: &[(Meeting, Option<Kept>)]) {
+        let out: Vec<HeadOut> = meetings
+            .iter()
+            .filter_map(|(meeting, kept)| {
+                Some(HeadOut {
+                    kept: (*kept)?,
+                    meeting,
+                })
+            })
+            .collect();
+        if heads.changed.into_inner() || out.len() != heads.count {
+            crate::cachefile::write(&self.dir.join(&heads.name), &out);
+        }
+        self.used
+            .lock()
+            .expect("no thread panics holding the lock")
+            .insert(heads.name);
+    }
+
     /// The meeting kept under `key`, else the one `parse` gives, kept under `key` when parsing
-    /// found no problem.
+    /// found no problem; `source` is the meeting file, and `heads` its council's heads file.
+    /// Returns with it what the cache knows of it, if it holds it.
     pub fn meeting(
         &self,
         key: u128,
+        source: &SourceFile,
+        heads: &CouncilHeads,
         parse: impl FnOnce() -> Result<Meeting, Vec<Diagnostic>>,
-    ) -> Result<Meeting, Vec<Diagnostic>> {
+    ) -> Result<(Meeting, Option<Kept>), Vec<Diagnostic>> {
         let name = OsString::from(format!("{key:032x}"));
         let path = self.dir.join(&name);
-        let meeting = match read(&path, key) {
-            Some(meeting) => meeting,
+        let head = heads
+            .heads
+            .lock()
+            .expect("no thread panics holding the lock")
+            .remove(source.shown)
+            .filter(|head| head.key_is(key));
+        // Taken as the heads file holds it, with the same stamp, the file need not be rewritten.
+        let (found, same) = match head.and_then(|head| {
+            let same = head.kept.stamp == source.stamp;
+            Some((from_head(head, &path)?, same))
+        }) {
+            Some((found, same)) => (Some(found), same),
+            None => (read(&path, key), false),
+        };
+        let (meeting, kept) = match found {
+            Some(found) => found,
             None => {
                 let mut meeting = parse()?;
                 // Not kept is only slower next time, and the text stays in memory.
-                if let Ok(kept) = self.write(&path, key, &meeting) {
-                    meeting.text = TextAt::Kept(kept);
-                }
-                meeting
+                let Ok((text, kept)) = self.write(&path, key, &meeting) else {
+                    heads.changed.store(true, Ordering::Relaxed);
+                    return Ok((meeting, None));
+                };
+                meeting.text = TextAt::Kept(text);
+                (meeting, kept)
             }
         };
+        if !same {
+            heads.changed.store(true, Ordering::Relaxed);
+        }
         self.used
             .lock()
             .expect("no thread panics holding the lock")
             .insert(name);
-        Ok(meeting)
+        let kept = Kept {
+            stamp: source.stamp,
+            content: source.content,
+            ..kept
+        };
+        Ok((meeting, Some(kept)))
     }
 
     /// Remove every entry this build did not use: those of changed, removed or renamed meeting
@@ -93,8 +236,9 @@ impl MeetingCache {
     }
 
     /// Keep `meeting` under `key` at `path`: written to a temporary file beside it, then renamed,
-    /// so that a build stopped meanwhile leaves no half-written entry. Returns where its text is.
-    fn write(&self, path: &Path, key: u128, meeting: &Meeting) -> anyhow::Result<KeptText> {
+    /// so that a build stopped meanwhile leaves no half-written entry. Returns where its text is,
+    /// and the entry's part of what the cache knows of the meeting.
+    fn write(&self, path: &Path, key: u128, meeting: &Meeting) -> anyhow::Result<(KeptText, Kept)> {
         let mut bytes = postcard::to_stdvec(meeting)?;
         let at = CHECKSUM_LEN + bytes.len();
         bytes = postcard::to_extend(&*meeting.text()?, bytes)?;
@@ -102,11 +246,12 @@ impl MeetingCache {
         file.write_all(&checksum(key, &bytes).to_le_bytes())?;
         file.write_all(&bytes)?;
         file.persist(path)?;
-        Ok(KeptText {
+        let text = KeptText {
             path: path.to_owned(),
             key,
             at,
-        })
+        };
+        Ok((text, entry_part(key, CHECKSUM_LEN + bytes.len(), at)))
     }
 }
 
@@ -133,16 +278,58 @@ fn read_entry(path: &Path, key: u128) -> Option<Vec<u8>> {
     (sum == checksum(key, bytes).to_le_bytes()).then_some(entry)
 }
 
-/// The meeting kept at `path` under `key`, if it is whole and its attachments are as they were.
-fn read(path: &Path, key: u128) -> Option<Meeting> {
+/// The entry's part of what the cache knows of a meeting: the rest is its file's.
+fn entry_part(key: u128, entry_len: usize, at: usize) -> Kept {
+    Kept {
+        stamp: None,
+        content: 0,
+        key,
+        entry_len: entry_len as u64,
+        at: at as u64,
+    }
+}
+
+impl Head {
+    fn key_is(&self, key: u128) -> bool {
+        self.kept.key == key
+    }
+}
+
+/// The meeting of `head`, whose entry is at `path`, if the entry is still there with the
+/// recorded length and the meeting's attachments are as they were; the entry's checksum is
+/// checked when the text is read.
+fn from_head(head: Head, path: &Path) -> Option<(Meeting, Kept)> {
+    if fs::metadata(path).ok()?.len() != head.kept.entry_len {
+        return None;
+    }
+    let mut meeting = head.meeting;
+    meeting.text = TextAt::Kept(KeptText {
+        path: path.to_owned(),
+        key: head.kept.key,
+        at: usize::try_from(head.kept.at).ok()?,
+    });
+    attachments_unchanged(&meeting).then_some((meeting, head.kept))
+}
+
+/// The meeting kept at `path` under `key`, if it is whole and its attachments are as they were,
+/// and the entry's part of what the cache knows of it.
+fn read(path: &Path, key: u128) -> Option<(Meeting, Kept)> {
     let entry = read_entry(path, key)?;
     let (mut meeting, text): (Meeting, _) =
         postcard::take_from_bytes(&entry[CHECKSUM_LEN..]).ok()?;
+    let at = entry.len() - text.len();
     meeting.text = TextAt::Kept(KeptText {
         path: path.to_owned(),
         key,
-        at: entry.len() - text.len(),
+        at,
     });
+    let kept = entry_part(key, entry.len(), at);
+    attachments_unchanged(&meeting).then_some((meeting, kept))
+}
+
+/// Whether each attachment of `meeting` is still a regular file of the recorded size, in a
+/// folder that is no symbolic link.
+fn attachments_unchanged(meeting: &Meeting) -> bool {
     // The attachments of a meeting share its one folder: look at each folder once.
     let mut folders: Vec<&Path> = meeting
         .attachments
@@ -150,14 +337,13 @@ fn read(path: &Path, key: u128) -> Option<Meeting> {
         .filter_map(|a| a.source.parent())
         .collect();
     folders.dedup();
-    let unchanged = folders
+    folders
         .iter()
         .all(|dir| fs::symlink_metadata(dir).is_ok_and(|m| !m.file_type().is_symlink()))
         && meeting.attachments.iter().all(|a| {
             fs::symlink_metadata(&a.source)
                 .is_ok_and(|m| m.file_type().is_file() && m.len() == a.size)
-        });
-    unchanged.then_some(meeting)
+        })
 }
 
 /// The running program's path, size and time of change: a program built anew, from changed
@@ -228,16 +414,39 @@ mod tests {
         }
     }
 
+    /// The meeting file of [`meeting`], with the stamp `stamp`.
+    fn source(stamp: Option<u128>) -> SourceFile<'static> {
+        SourceFile {
+            shown: Path::new("content/raad/2023-10-10.md"),
+            stamp,
+            content: 9,
+        }
+    }
+
+    /// The meeting kept under `key`, taken without the council's heads file, and what the cache
+    /// knows of it.
+    fn take(
+        cache: &MeetingCache,
+        key: u128,
+        parse: impl FnOnce() -> Result<Meeting, Vec<Diagnostic>>,
+    ) -> (Meeting, Option<Kept>) {
+        let heads = CouncilHeads {
+            name: "none".into(),
+            heads: Mutex::default(),
+            count: 0,
+            changed: AtomicBool::new(false),
+        };
+        cache.meeting(key, &source(None), &heads, parse).unwrap()
+    }
+
     /// Whether `cache` had to parse the meeting kept under `key`.
     fn parsed(cache: &MeetingCache, key: u128, attachment: &Path) -> bool {
         let mut parsed = false;
         let size = fs::symlink_metadata(attachment).map_or(0, |m| m.len());
-        cache
-            .meeting(key, || {
-                parsed = true;
-                Ok(meeting(attachment, size))
-            })
-            .unwrap();
+        take(cache, key, || {
+            parsed = true;
+            Ok(meeting(attachment, size))
+        });
         parsed
     }
 
@@ -286,12 +495,12 @@ mod tests {
             .iter()
             .enumerate()
         {
-            let taken = cache.meeting(key, || Ok(parsed.clone())).unwrap();
+            let (taken, _) = take(&cache, key, || Ok(parsed.clone()));
             assert!(matches!(taken.text, TextAt::Kept(_)), "{parse}");
             assert_eq!(taken.text().unwrap(), expected, "round {round}");
         }
         let entry = dir.path().join("cache").join(format!("{key:032x}"));
-        let taken = cache.meeting(key, || unreachable!()).unwrap();
+        let (taken, _) = take(&cache, key, || unreachable!());
         let mut bytes = fs::read(&entry).unwrap();
         *bytes.last_mut().unwrap() ^= 1;
         fs::write(&entry, bytes).unwrap();
@@ -328,5 +537,88 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left, [OsString::from(format!("{kept:032x}"))]);
+    }
+
+    #[test]
+    fn a_council_s_heads_file_stands_for_its_meeting_files_and_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache_dir = dir.path().join("cache");
+        let attachment = dir.path().join("a.pdf");
+        fs::write(&attachment, "12345").unwrap();
+        let council = dir.path().join("raad");
+        let key = key([&b"the file"[..]]);
+        let entry = cache_dir.join(format!("{key:032x}"));
+        let shown = source(None).shown;
+        // One build of the council: whether it parsed the meeting, the meeting, and what the
+        // heads file said of the meeting file's bytes.
+        let build = |stamp: Option<u128>, keep: bool| -> (bool, Meeting, Option<u128>) {
+            let cache = MeetingCache::open(&cache_dir).unwrap();
+            let heads = cache.heads(&council);
+            let content = heads.content(shown, stamp);
+            let mut parsed = false;
+            let taken = cache
+                .meeting(key, &source(stamp), &heads, || {
+                    parsed = true;
+                    Ok(meeting(&attachment, 5))
+                })
+                .unwrap();
+            if keep {
+                cache.keep_heads(heads, std::slice::from_ref(&taken));
+            }
+            (parsed, taken.0, content)
+        };
+
+        let (parsed, _, content) = build(Some(1), true);
+        assert!(parsed && content.is_none(), "a new meeting");
+        let (parsed, _, content) = build(Some(1), true);
+        assert_eq!(
+            content,
+            Some(9),
+            "the same stamp stands for the file's bytes"
+        );
+        assert!(!parsed);
+        assert_eq!(build(Some(2), true).2, None, "another stamp");
+        assert_eq!(build(None, true).2, None, "no stamp");
+
+        // Taken from the heads file, the entry is not read: an entry damaged within its length
+        // is found when its text is read.
+        build(Some(1), true);
+        let whole = fs::read(&entry).unwrap();
+        let mut flipped = whole.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        fs::write(&entry, &flipped).unwrap();
+        let (parsed, taken, _) = build(Some(1), true);
+        assert!(!parsed, "taken from the heads file");
+        let error = taken.text().unwrap_err().to_string();
+        assert!(error.contains("changed during the build"), "{error}");
+
+        fs::write(&entry, &whole[..whole.len() - 1]).unwrap();
+        assert!(build(Some(1), true).0, "an entry of another length");
+        fs::remove_file(&entry).unwrap();
+        assert!(build(Some(1), true).0, "no entry");
+
+        // A heads file that holds its meetings as they are is not written again.
+        let heads_file = fs::read_dir(&cache_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("heads-")
+            })
+            .expect("a heads file");
+        let cache = MeetingCache::open(&cache_dir).unwrap();
+        let heads = cache.heads(&council);
+        fs::remove_file(&heads_file).unwrap();
+        let taken = cache
+            .meeting(key, &source(Some(1)), &heads, || unreachable!())
+            .unwrap();
+        cache.keep_heads(heads, &[taken]);
+        assert!(!heads_file.exists(), "written again");
+        assert!(
+            !build(Some(1), false).0,
+            "without the heads file, the entry is read"
+        );
     }
 }

@@ -76,11 +76,26 @@ pub fn load(
         decimal_comma,
         iframe_hosts,
     );
+    let heads = cache.map(|cache| cache.heads(dir));
     let meetings = files
         .par_iter()
-        .map(|file| file.load(dir, shown, decimal_comma, iframe_hosts, cache))
+        .map(|file| {
+            file.load(
+                dir,
+                shown,
+                decimal_comma,
+                iframe_hosts,
+                cache.zip(heads.as_ref()),
+            )
+        })
         .collect();
-    let mut loaded = collect_ok(meetings, &mut diagnostics);
+    let loaded = collect_ok(meetings, &mut diagnostics);
+    if diagnostics.is_empty()
+        && let (Some(cache), Some(heads)) = (cache, heads)
+    {
+        cache.keep_heads(heads, &loaded);
+    }
+    let mut loaded: Vec<_> = loaded.into_iter().map(|(meeting, _)| meeting).collect();
     let Index {
         front,
         established,

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde::Deserialize;
+use xxhash_rust::xxh3::xxh3_128;
 
-use super::cache::{self, MeetingCache};
+use super::cache::{self, CouncilHeads, Kept, MeetingCache, SourceFile};
 use super::markdown::{AttachmentFolder, Body, BodyWriter, HeadingText, options};
 use super::model::{Item, Meeting, MeetingText, Section, SectionKind, Status, TextAt, decision};
 use super::source::{Source, parse_date, parse_time};
@@ -101,9 +102,9 @@ impl MeetingFile {
         council_shown: &Path,
         decimal_comma: bool,
         iframe_hosts: &[String],
-        cache: Option<&MeetingCache>,
-    ) -> Result<Meeting, Vec<Diagnostic>> {
-        let bytes = Source::read_bytes(&self.path, &self.shown).map_err(|d| vec![d])?;
+        cache: Option<(&MeetingCache, &CouncilHeads)>,
+    ) -> Result<(Meeting, Option<Kept>), Vec<Diagnostic>> {
+        let read = || Source::read_bytes(&self.path, &self.shown).map_err(|d| vec![d]);
         let parse = |bytes| {
             let source = Source::parse(bytes, &self.shown).map_err(|d| vec![d])?;
             self.parse(
@@ -114,17 +115,43 @@ impl MeetingFile {
                 iframe_hosts,
             )
         };
-        let Some(cache) = cache else {
-            return parse(bytes);
+        let Some((cache, heads)) = cache else {
+            return Ok((parse(read()?)?, None));
+        };
+        let stamp = crate::filestamp::of(&self.path);
+        let (content, bytes) = match heads.content(&self.shown, stamp) {
+            Some(content) => (content, None),
+            None => {
+                let bytes = read()?;
+                (xxh3_128(&bytes), Some(bytes))
+            }
         };
         let paths = [self.path.as_path(), &self.shown, council_dir, council_shown];
         let key = cache::key(
-            [&bytes[..], &[u8::from(decimal_comma)]]
+            [&content.to_le_bytes()[..], &[u8::from(decimal_comma)]]
                 .into_iter()
                 .chain(paths.map(|p| p.as_os_str().as_encoded_bytes()))
                 .chain(iframe_hosts.iter().map(|h| h.as_bytes())),
         );
-        cache.meeting(key, || parse(bytes))
+        let source = SourceFile {
+            shown: &self.shown,
+            stamp,
+            content,
+        };
+        cache.meeting(key, &source, heads, || {
+            let bytes = match bytes {
+                Some(bytes) => bytes,
+                None => read()?,
+            };
+            // Parsed bytes must be those the key was made from: an entry is kept under it.
+            if xxh3_128(&bytes) != content {
+                return Err(vec![Diagnostic::file(
+                    &self.shown,
+                    "the file changed while the build read it: build again",
+                )]);
+            }
+            parse(bytes)
+        })
     }
 
     /// Parse the file's `source`, read already; `council_dir` holds its attachment folder.
