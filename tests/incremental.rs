@@ -333,8 +333,8 @@ fn a_changed_output_folder_is_built_whole_again() {
 }
 
 #[test]
-fn an_attachment_rewritten_with_the_same_size_is_published_anew() {
-    // Built once the attachments have settled, so the build knows them by their stamps
+fn files_rewritten_with_the_same_size_are_published_anew() {
+    // Built once the files have settled, so the build knows them by their stamps
     // (src/filestamp.rs) and the next build reads only those whose stamp changed.
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
@@ -366,6 +366,35 @@ fn an_attachment_rewritten_with_the_same_size_is_published_anew() {
         fs::read(published(attachment)).unwrap(),
         bytes,
         "the published attachment is not the rewritten one"
+    );
+
+    let meeting = attachment.parent().unwrap().with_extension("md");
+    let text = fs::read_to_string(&meeting).unwrap();
+    let title = text
+        .lines()
+        .find_map(|line| line.strip_prefix("## "))
+        .expect("the meeting has an item");
+    let at = title
+        .find(|c: char| c.is_ascii_lowercase())
+        .expect("a title with a lowercase letter");
+    let letter = if title[at..].starts_with('x') {
+        "y"
+    } else {
+        "x"
+    };
+    let retitled = format!("{}{letter}{}", &title[..at], &title[at + 1..]);
+    fs::write(&meeting, text.replacen(title, &retitled, 1)).unwrap();
+    rebuild_matches_clean(
+        &root,
+        &output,
+        "a meeting file rewritten with the same size",
+    );
+    let meeting_page = published(attachment).with_file_name("index.html");
+    assert!(
+        fs::read_to_string(&meeting_page)
+            .unwrap()
+            .contains(&retitled),
+        "the meeting page does not show the item's new title {retitled}"
     );
 }
 
