@@ -181,7 +181,7 @@ impl MeetingCache {
             .lock()
             .expect("no thread panics holding the lock")
             .remove(source.shown)
-            .filter(|head| head.key_is(key));
+            .filter(|head| head.kept.key == key);
         // Taken as the heads file holds it, with the same stamp, the file need not be rewritten.
         let (found, same) = match head.and_then(|head| {
             let same = head.kept.stamp == source.stamp;
@@ -286,12 +286,6 @@ fn entry_part(key: u128, entry_len: usize, at: usize) -> Kept {
         key,
         entry_len: entry_len as u64,
         at: at as u64,
-    }
-}
-
-impl Head {
-    fn key_is(&self, key: u128) -> bool {
-        self.kept.key == key
     }
 }
 

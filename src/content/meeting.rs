@@ -93,9 +93,9 @@ impl MeetingFile {
         })
     }
 
-    /// Read and parse the file, or take it from `cache` when parsing it again would give the
-    /// same; `council_dir` holds its attachment folder; raw HTML may embed iframes from
-    /// `iframe_hosts`.
+    /// Read and parse the file, or take it from `cache` (with its council's heads file) when
+    /// parsing it again would give the same, with what the cache knows of it; `council_dir`
+    /// holds its attachment folder; raw HTML may embed iframes from `iframe_hosts`.
     pub fn load(
         &self,
         council_dir: &Path,
