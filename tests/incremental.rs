@@ -129,6 +129,28 @@ fn built_corpus(dir: &Path, meetings: u32) -> (PathBuf, PathBuf, Vec<PathBuf>) {
     (root, output, files)
 }
 
+/// The first attachment of the archive at `root`, by path, that the build into `output`
+/// published, and where it published it.
+fn published_attachment(root: &Path, output: &Path) -> (PathBuf, PathBuf) {
+    let mut attachments: Vec<PathBuf> = fs::read_dir(root.join("content"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .flat_map(|c| fs::read_dir(c).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.is_dir())
+        .flat_map(|d| fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
+        .collect();
+    attachments.sort();
+    attachments
+        .into_iter()
+        .map(|a| {
+            let published = output.join(a.strip_prefix(root.join("content")).unwrap());
+            (a, published)
+        })
+        .find(|(_, published)| published.is_file())
+        .expect("the corpus publishes attachments")
+}
+
 fn modified(path: &Path) -> SystemTime {
     fs::metadata(path).unwrap().modified().unwrap()
 }
@@ -234,21 +256,10 @@ fn a_rebuild_publishes_what_a_clean_build_does_after_every_kind_of_change() {
         "with a meeting deleted, the search index was not made anew: {segments:?}"
     );
 
-    let mut attachments: Vec<PathBuf> = councils
-        .iter()
-        .flat_map(|c| fs::read_dir(c).unwrap().map(|e| e.unwrap().path()))
-        .filter(|p| p.is_dir())
-        .flat_map(|d| fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
-        .collect();
-    attachments.sort();
-    let published = |a: &PathBuf| output.join(a.strip_prefix(root.join("content")).unwrap());
-    let attachment = attachments
-        .iter()
-        .find(|a| published(a).is_file())
-        .expect("the corpus publishes attachments");
-    let meeting_page = published(attachment).with_file_name("index.html");
-    let size = fs::metadata(attachment).unwrap().len() + 7;
-    fs::write(attachment, vec![b'x'; size as usize]).unwrap();
+    let (attachment, published) = published_attachment(&root, &output);
+    let meeting_page = published.with_file_name("index.html");
+    let size = fs::metadata(&attachment).unwrap().len() + 7;
+    fs::write(&attachment, vec![b'x'; size as usize]).unwrap();
     rebuild_matches_clean(&root, &output, "an attachment of another size");
     assert!(
         fs::read_to_string(&meeting_page)
@@ -342,28 +353,15 @@ fn files_rewritten_with_the_same_size_are_published_anew() {
     std::thread::sleep(std::time::Duration::from_millis(3100));
     let output = dir.path().join("public");
     build_ok(&root, &output, &[]);
-    let mut attachments: Vec<PathBuf> = fs::read_dir(root.join("content"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .flat_map(|c| fs::read_dir(c).unwrap().map(|e| e.unwrap().path()))
-        .filter(|p| p.is_dir())
-        .flat_map(|d| fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
-        .collect();
-    attachments.sort();
-    let published = |a: &Path| output.join(a.strip_prefix(root.join("content")).unwrap());
-    let attachment = attachments
-        .iter()
-        .find(|a| published(a).is_file())
-        .expect("the corpus publishes attachments");
-    let mut bytes = fs::read(attachment).unwrap();
+    let (attachment, published) = published_attachment(&root, &output);
+    let mut bytes = fs::read(&attachment).unwrap();
     for byte in &mut bytes {
         *byte = byte.wrapping_add(1);
     }
-    fs::write(attachment, &bytes).unwrap();
+    fs::write(&attachment, &bytes).unwrap();
     rebuild_matches_clean(&root, &output, "an attachment rewritten with the same size");
     assert_eq!(
-        fs::read(published(attachment)).unwrap(),
+        fs::read(&published).unwrap(),
         bytes,
         "the published attachment is not the rewritten one"
     );
@@ -389,7 +387,7 @@ fn files_rewritten_with_the_same_size_are_published_anew() {
         &output,
         "a meeting file rewritten with the same size",
     );
-    let meeting_page = published(attachment).with_file_name("index.html");
+    let meeting_page = published.with_file_name("index.html");
     assert!(
         fs::read_to_string(&meeting_page)
             .unwrap()
