@@ -1,6 +1,7 @@
 //! A file's stamp: what the system says of it (device, inode, size, times of modification and of
-//! change) and its path, hashed into a key for the caches, so that a rebuild knows an input file
-//! is unchanged without reading it.
+//! change), hashed into a key for the caches, so that a rebuild knows an input file is unchanged
+//! without reading it. The device and inode name the file whatever path reaches it, so a site
+//! built with `--root /srv/site` and then from inside that folder keeps its stamps.
 //!
 //! Any write to a file, and any change of its times, sets its change time (ctime) to the
 //! system's clock, and no program can set it otherwise. So a file whose change time is older
@@ -24,11 +25,11 @@ const SETTLE: Duration = Duration::from_secs(3);
 pub fn of(path: &Path) -> Option<u128> {
     let now = SystemTime::now();
     let meta = std::fs::metadata(path).ok()?;
-    stamp(path, &meta, now)
+    stamp(&meta, now)
 }
 
-/// The stamp of the file at `path` with metadata `meta`, looked at no earlier than `now`.
-fn stamp(path: &Path, meta: &Metadata, now: SystemTime) -> Option<u128> {
+/// The stamp of a file with metadata `meta`, looked at no earlier than `now`.
+fn stamp(meta: &Metadata, now: SystemTime) -> Option<u128> {
     let changed = SystemTime::UNIX_EPOCH.checked_add(Duration::new(
         u64::try_from(meta.ctime()).ok()?,
         u32::try_from(meta.ctime_nsec()).ok()?,
@@ -48,7 +49,6 @@ fn stamp(path: &Path, meta: &Metadata, now: SystemTime) -> Option<u128> {
     ] {
         hasher.update(&field.to_le_bytes());
     }
-    hasher.update(path.as_os_str().as_encoded_bytes());
     Some(hasher.digest128())
 }
 
@@ -64,25 +64,35 @@ mod tests {
         assert_eq!(of(&path), None, "just written");
         let meta = std::fs::metadata(&path).unwrap();
         let later = SystemTime::now() + SETTLE;
-        let first = stamp(&path, &meta, later).expect("settled");
-        assert_eq!(stamp(&path, &meta, later), Some(first));
+        let first = stamp(&meta, later).expect("settled");
+        assert_eq!(stamp(&meta, later), Some(first));
+        let link = dir.path().join("b.pdf");
+        std::fs::hard_link(&path, &link).unwrap();
+        let copy = dir.path().join("c.pdf");
+        std::fs::copy(&path, &copy).unwrap();
+        let stamp_of = |p: &Path| stamp(&std::fs::metadata(p).unwrap(), later + SETTLE);
         assert_eq!(
-            stamp(&dir.path().join("b.pdf"), &meta, later).map(|s| s == first),
-            Some(false),
-            "another path"
+            stamp_of(&link),
+            stamp_of(&path),
+            "another path to the same file"
+        );
+        assert_ne!(
+            stamp_of(&copy),
+            stamp_of(&path),
+            "another file, the same bytes"
         );
 
         let file = std::fs::File::options().write(true).open(&path).unwrap();
         file.set_modified(SystemTime::UNIX_EPOCH).unwrap();
         let meta = std::fs::metadata(&path).unwrap();
-        let touched = stamp(&path, &meta, SystemTime::now() + SETTLE).expect("settled");
+        let touched = stamp(&meta, SystemTime::now() + SETTLE).expect("settled");
         assert_ne!(
             touched, first,
             "the same bytes, another time of modification"
         );
         file.set_len(6).unwrap();
         let meta = std::fs::metadata(&path).unwrap();
-        let longer = stamp(&path, &meta, SystemTime::now() + SETTLE).expect("settled");
+        let longer = stamp(&meta, SystemTime::now() + SETTLE).expect("settled");
         assert_ne!(longer, touched, "another size");
         assert_eq!(of(&dir.path().join("missing")), None);
     }

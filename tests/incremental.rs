@@ -344,6 +344,36 @@ fn a_changed_output_folder_is_built_whole_again() {
 }
 
 #[test]
+fn a_site_reached_by_another_path_keeps_its_cache() {
+    let (_dir, root) = site_copy(&examples());
+    let heads = || -> BTreeSet<String> {
+        fs::read_dir(root.join(".referat-cache/meetings"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("heads-"))
+            .collect()
+    };
+    build_ok(&root, &root.join("public"), &[]);
+    let by_root = heads();
+    assert!(!by_root.is_empty(), "a heads file per council");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_referat"))
+        .current_dir(&root)
+        .args(["build", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        heads(),
+        by_root,
+        "a build inside the site's folder did not find the heads files of `--root DIR`"
+    );
+}
+
+#[test]
 fn files_rewritten_with_the_same_size_are_published_anew() {
     // Built once the files have settled, so the build knows them by their stamps
     // (src/filestamp.rs) and the next build reads only those whose stamp changed.

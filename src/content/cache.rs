@@ -122,12 +122,13 @@ impl MeetingCache {
         })
     }
 
-    /// The heads file of the meetings of the council folder `council_dir`, as the last build
-    /// kept it; empty when there is none or it is damaged.
-    pub fn heads(&self, council_dir: &Path) -> CouncilHeads {
+    /// The heads file of the meetings of the council folder shown as `shown` (its path from the
+    /// site's root, the same whatever `--root` reaches the site by), as the last build kept it;
+    /// empty when there is none or it is damaged.
+    pub fn heads(&self, shown: &Path) -> CouncilHeads {
         let name = OsString::from(format!(
             "heads-{:016x}",
-            xxh3_64(council_dir.as_os_str().as_encoded_bytes())
+            xxh3_64(shown.as_os_str().as_encoded_bytes())
         ));
         let heads: Vec<Head> = crate::cachefile::read(&self.dir.join(&name)).unwrap_or_default();
         CouncilHeads {

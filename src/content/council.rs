@@ -76,7 +76,7 @@ pub fn load(
         decimal_comma,
         iframe_hosts,
     );
-    let heads = cache.map(|cache| cache.heads(dir));
+    let heads = cache.map(|cache| cache.heads(shown));
     let meetings = files
         .par_iter()
         .map(|file| {
