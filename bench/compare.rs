@@ -65,8 +65,9 @@ pub struct CompareArgs {
     )]
     sizes: Vec<u32>,
     /// Also measure 100,000 meetings: it needs 40 GB free in the scratch folder, more than
-    /// /dev/shm usually has (see --scratch), an hour or more on 2 cores, and much memory (Hugo
-    /// and Pagefind took over 4 GB each at 10,000 meetings).
+    /// /dev/shm usually has (see --scratch), and an hour or more on 2 cores. Hugo and Pagefind
+    /// are left out at a size where their peak memory, scaled from the largest size they ran
+    /// at, would be more than the machine has (they took over 4 GB each at 10,000 meetings).
     #[arg(long)]
     with_100k: bool,
     /// Runs per size; each figure is the median of the runs.
@@ -94,6 +95,13 @@ struct Sample {
     /// Peak resident memory.
     peak: f64,
 }
+
+/// The sample of a contender that was not run.
+const NOT_RUN: Sample = Sample {
+    wall: f64::NAN,
+    cpu: f64::NAN,
+    peak: f64::NAN,
+};
 
 impl Sample {
     /// From GNU time's figures, which [`timed`] has when /usr/bin/time is GNU time.
@@ -143,12 +151,22 @@ struct Measured {
     build_summary: String,
     /// referat's summary line of its first rebuild.
     rebuild_summary: String,
+    /// referat's `public/`.
+    output: Bundle,
+    /// What Hugo and Pagefind made, or why they were not run (their samples are then NaN).
+    peers: Result<Peers, String>,
+}
+
+/// What Hugo and Pagefind made at one size.
+struct Peers {
     /// Pages Hugo made, as it reports them.
     hugo_pages: u64,
     /// Pages Pagefind indexed.
     pagefind_pages: u64,
-    /// referat's `public/`, Hugo's `public/` without `pagefind/`, and `pagefind/`.
-    outputs: [Bundle; 3],
+    /// Hugo's `public/` without `pagefind/`.
+    pages: Bundle,
+    /// Pagefind's `pagefind/`.
+    index: Bundle,
 }
 
 impl Measured {
@@ -258,7 +276,8 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     let mut sections = String::new();
     let mut measured = Vec::with_capacity(sizes.len());
     for &meetings in &sizes {
-        let m = measure(&setup, meetings, runs)?;
+        let skip_peers = memory_total().and_then(|total| too_large(&measured, meetings, total));
+        let m = measure(&setup, meetings, runs, skip_peers)?;
         let section = section(&m)?;
         println!("{section}");
         sections.push_str(&section);
@@ -355,9 +374,33 @@ fn git_commit(repo: &Path) -> String {
     }
 }
 
-/// Generates the archive of `meetings` meetings in both formats and runs every contender `runs`
-/// times, taking turns.
-fn measure(setup: &Setup, meetings: u32, runs: u32) -> Result<Measured> {
+/// Why Hugo and Pagefind are not run at `meetings` meetings, when their peak memory at the
+/// largest size of `measured` they ran at, scaled to `meetings`, is more than the machine's
+/// `total` bytes.
+fn too_large(measured: &[Measured], meetings: u32, total: f64) -> Option<String> {
+    let m = measured.iter().rev().find(|m| m.peers.is_ok())?;
+    let needed = m.combined(Figure::Peak) * f64::from(meetings) / f64::from(m.meetings);
+    (needed > total).then(|| {
+        format!(
+            "Hugo and Pagefind were not run: scaled from their peak memory at {} meetings ({}), \
+             they would need about {:.0} GB, and this machine has {:.0} GB",
+            thousands(u64::from(m.meetings)),
+            mb(m.combined(Figure::Peak)),
+            needed / 1e9,
+            total / 1e9
+        )
+    })
+}
+
+/// Generates the archive of `meetings` meetings and runs referat's build and rebuild `runs`
+/// times; and, unless `skip_peers` says why not, the same archive as a Hugo site, taking turns
+/// with Hugo and Pagefind.
+fn measure(
+    setup: &Setup,
+    meetings: u32,
+    runs: u32,
+    skip_peers: Option<String>,
+) -> Result<Measured> {
     let dir = tempfile::Builder::new()
         .prefix("referat-bench-compare-")
         .tempdir_in(&setup.scratch)
@@ -372,7 +415,9 @@ fn measure(setup: &Setup, meetings: u32, runs: u32) -> Result<Measured> {
     let (corpus, _) = corpus::generate(meetings as usize, SEED);
     let command = format!("referat-bench corpus --meetings {meetings} --seed {SEED}");
     referat::write(&corpus, &referat_root, &command)?;
-    hugo::write(&corpus, &hugo_root, &format!("{command} --format hugo"))?;
+    if skip_peers.is_none() {
+        hugo::write(&corpus, &hugo_root, &format!("{command} --format hugo"))?;
+    }
     let meeting_pages: Vec<PathBuf> = corpus
         .councils
         .iter()
@@ -401,6 +446,10 @@ fn measure(setup: &Setup, meetings: u32, runs: u32) -> Result<Measured> {
         let (rebuild, rebuild_summary) = referat_build(&setup.referat, &referat_root)?;
         if run == 1 {
             summaries = (build_summary, rebuild_summary);
+        }
+        if skip_peers.is_some() {
+            samples.push([Sample::of(build), Sample::of(rebuild), NOT_RUN, NOT_RUN]);
+            continue;
         }
 
         eprintln!("{meetings} meetings, run {run} of {runs}: hugo");
@@ -451,27 +500,33 @@ fn measure(setup: &Setup, meetings: u32, runs: u32) -> Result<Measured> {
         samples.push([build, rebuild, hugo, pagefind].map(Sample::of));
     }
 
-    let pagefind_dir = hugo_public.join("pagefind");
-    let everything = bundle(&hugo_public)?;
-    let index = bundle(&pagefind_dir)?;
+    let peers = match skip_peers {
+        Some(why) => Err(why),
+        None => {
+            let pagefind_dir = hugo_public.join("pagefind");
+            let everything = bundle(&hugo_public)?;
+            let index = bundle(&pagefind_dir)?;
+            Ok(Peers {
+                hugo_pages,
+                pagefind_pages: json_number(
+                    &pagefind_dir.join("pagefind-entry.json"),
+                    &["languages", "da", "page_count"],
+                )?,
+                pages: Bundle {
+                    bytes: everything.bytes - index.bytes,
+                    files: everything.files - index.files,
+                },
+                index,
+            })
+        }
+    };
     let measured = Measured {
         meetings,
         runs: samples,
         build_summary: summaries.0,
         rebuild_summary: summaries.1,
-        hugo_pages,
-        pagefind_pages: json_number(
-            &pagefind_dir.join("pagefind-entry.json"),
-            &["languages", "da", "page_count"],
-        )?,
-        outputs: [
-            bundle(&referat_root.join("public"))?,
-            Bundle {
-                bytes: everything.bytes - index.bytes,
-                files: everything.files - index.files,
-            },
-            index,
-        ],
+        output: bundle(&referat_root.join("public"))?,
+        peers,
     };
     eprintln!("{meetings} meetings: removing {}", dir.path().display());
     dir.close()
@@ -525,7 +580,8 @@ fn header(command: &str, date: &str, versions: &str, scratch: &Path, runs: u32) 
          {} per size, taking turns; every figure is the median of the runs. Hugo + \
          Pagefind is their sum per run (the peak memory: the larger of the two), then the \
          median. Neither Hugo nor Pagefind has an incremental build: a changed meeting costs \
-         them a full one.",
+         them a full one. At a size where their peak memory, scaled from the largest size they \
+         ran at, would be more than the machine has, they are not run, and its section says so.",
         if runs == 1 {
             "One run".to_string()
         } else {
@@ -581,12 +637,15 @@ fn section(m: &Measured) -> Result<String> {
     writeln!(s, "## {} meetings\n", thousands(u64::from(m.meetings)))?;
     writeln!(s, "- referat: `{}`", m.build_summary)?;
     writeln!(s, "- referat's rebuild: `{}`", m.rebuild_summary)?;
-    writeln!(
-        s,
-        "- Hugo: {} pages; Pagefind: {} pages indexed.\n",
-        thousands(m.hugo_pages),
-        thousands(m.pagefind_pages)
-    )?;
+    match &m.peers {
+        Ok(peers) => writeln!(
+            s,
+            "- Hugo: {} pages; Pagefind: {} pages indexed.\n",
+            thousands(peers.hugo_pages),
+            thousands(peers.pagefind_pages)
+        )?,
+        Err(why) => writeln!(s, "- {why}.\n")?,
+    }
     writeln!(
         s,
         "| | referat build | referat rebuild | Hugo | Pagefind | Hugo + Pagefind | build / \
@@ -624,28 +683,42 @@ fn section(m: &Measured) -> Result<String> {
         seconds(per(PAGEFIND)),
         seconds(theirs)
     )?;
-    let [ours, pages, index] = m.outputs;
-    let both = Bundle {
-        bytes: pages.bytes + index.bytes,
-        files: pages.files + index.files,
+    let ours = m.output;
+    let peers = m.peers.as_ref().ok();
+    let [pages, index, both] = [
+        peers.map(|p| p.pages),
+        peers.map(|p| p.index),
+        peers.map(|p| Bundle {
+            bytes: p.pages.bytes + p.index.bytes,
+            files: p.pages.files + p.index.files,
+        }),
+    ];
+    let bytes = |b: Option<Bundle>| b.map_or(f64::NAN, |b| b.bytes as f64);
+    let files = |b: Option<Bundle>| b.map_or(f64::NAN, |b| b.files as f64);
+    let count = |n: f64| {
+        if n.is_nan() {
+            "–".into()
+        } else {
+            thousands(n as u64)
+        }
     };
     writeln!(
         s,
         "| Output | {} | | {} | {} | {} | {} | |",
         mb(ours.bytes as f64),
-        mb(pages.bytes as f64),
-        mb(index.bytes as f64),
-        mb(both.bytes as f64),
-        ratio(ours.bytes as f64, both.bytes as f64)
+        mb(bytes(pages)),
+        mb(bytes(index)),
+        mb(bytes(both)),
+        ratio(ours.bytes as f64, bytes(both))
     )?;
     writeln!(
         s,
         "| Output files | {} | | {} | {} | {} | {} | |\n",
         thousands(ours.files),
-        thousands(pages.files),
-        thousands(index.files),
-        thousands(both.files),
-        ratio(ours.files as f64, both.files as f64)
+        count(files(pages)),
+        count(files(index)),
+        count(files(both)),
+        ratio(ours.files as f64, files(both))
     )?;
     let runs: Vec<String> = CONTENDERS
         .iter()
@@ -657,6 +730,11 @@ fn section(m: &Measured) -> Result<String> {
                 .map(|run| format!("{:.2}", run[c].wall))
                 .collect();
             format!("{name} {}", walls.join(", "))
+        })
+        .take(if m.peers.is_ok() {
+            CONTENDERS.len()
+        } else {
+            HUGO
         })
         .collect();
     writeln!(
@@ -714,6 +792,7 @@ fn targets(measured: &[Measured]) -> Result<String> {
 
     let ratios: Vec<(u32, f64)> = measured
         .iter()
+        .filter(|m| m.peers.is_ok())
         .map(|m| {
             (
                 m.meetings,
@@ -721,14 +800,20 @@ fn targets(measured: &[Measured]) -> Result<String> {
             )
         })
         .collect();
-    let listed: Vec<String> = ratios
+    let mut listed: Vec<String> = ratios
         .iter()
         .map(|(n, r)| format!("{}: {r:.2} ×", thousands(u64::from(*n))))
         .collect();
+    listed.extend(
+        measured
+            .iter()
+            .filter(|m| m.peers.is_err())
+            .map(|m| format!("{}: peers not run", thousands(u64::from(m.meetings)))),
+    );
     writeln!(
         s,
         "| Full build at most {TARGET_BUILD_RATIO} × the wall time of Hugo + Pagefind, at every \
-         size | {} | {} |",
+         size the peers ran at | {} | {} |",
         listed.join("; "),
         verdict(ratios.iter().all(|(_, r)| *r <= TARGET_BUILD_RATIO))
     )?;
@@ -857,6 +942,7 @@ fn chart(measured: &[Measured]) -> String {
         points: measured
             .iter()
             .map(|m| (f64::from(m.meetings), m.per_thousand(f(m))))
+            .filter(|(_, y)| y.is_finite())
             .collect(),
     };
     let series = [
@@ -889,4 +975,57 @@ fn chart(measured: &[Measured]) -> String {
         &|n| thousands(n as u64),
         &series,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measured(meetings: u32, peers_peak: Option<f64>) -> Measured {
+        let ran = |peak| Sample {
+            wall: 1.0,
+            cpu: 1.0,
+            peak,
+        };
+        let peers = peers_peak.map_or(NOT_RUN, ran);
+        Measured {
+            meetings,
+            runs: vec![[ran(1e8), ran(1e8), peers, peers]],
+            build_summary: String::new(),
+            rebuild_summary: String::new(),
+            output: Bundle::default(),
+            peers: match peers_peak {
+                Some(_) => Ok(Peers {
+                    hugo_pages: 0,
+                    pagefind_pages: 0,
+                    pages: Bundle::default(),
+                    index: Bundle::default(),
+                }),
+                None => Err("not run".into()),
+            },
+        }
+    }
+
+    #[test]
+    fn the_peers_are_left_out_where_their_scaled_memory_is_more_than_the_machine_has() {
+        let total = 25e9;
+        assert_eq!(
+            too_large(&[], 100_000, total),
+            None,
+            "nothing to scale from"
+        );
+        let at_10k = [measured(1000, Some(0.5e9)), measured(10_000, Some(4.7e9))];
+        assert_eq!(too_large(&at_10k, 50_000, total), None, "23.5 GB fits");
+        let why = too_large(&at_10k, 100_000, total).expect("47 GB does not fit");
+        assert!(
+            why.contains("10,000 meetings (4,700 MB)") && why.contains("about 47 GB"),
+            "{why}"
+        );
+        let skipped_last = [measured(1000, Some(0.5e9)), measured(10_000, None)];
+        assert!(
+            too_large(&skipped_last, 100_000, total)
+                .is_some_and(|why| why.contains("at 1,000 meetings")),
+            "scaled from 1,000, the largest size they ran at: 50 GB"
+        );
+    }
 }

@@ -341,12 +341,13 @@ pub fn now_utc() -> Result<String> {
         .to_string())
 }
 
-/// `a / b` with 2 decimals.
+/// `a / b` with 2 decimals; – when it is no number (`b` is 0, or either was not measured).
 pub fn ratio(a: f64, b: f64) -> String {
-    if b == 0.0 {
-        "–".into()
+    let r = a / b;
+    if r.is_finite() {
+        format!("{r:.2}")
     } else {
-        format!("{:.2}", a / b)
+        "–".into()
     }
 }
 
