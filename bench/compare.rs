@@ -407,6 +407,7 @@ fn measure(
         .with_context(|| format!("cannot create a folder in {}", setup.scratch.display()))?;
     let referat_root = dir.path().join("referat");
     let hugo_root = dir.path().join("hugo");
+    let trash = dir.path().join("trash");
 
     eprintln!(
         "{meetings} meetings: generating the corpus in {}",
@@ -435,10 +436,13 @@ fn measure(
     let mut hugo_pages = 0;
     for run in 1..=runs {
         eprintln!("{meetings} meetings, run {run} of {runs}: referat build");
-        remove(&[
-            referat_root.join("public"),
-            referat_root.join(".referat-cache"),
-        ])?;
+        set_aside(
+            &[
+                referat_root.join("public"),
+                referat_root.join(".referat-cache"),
+            ],
+            &trash,
+        )?;
         let (build, build_summary) = referat_build(&setup.referat, &referat_root)?;
 
         eprintln!("{meetings} meetings, run {run} of {runs}: referat build after one change");
@@ -454,11 +458,14 @@ fn measure(
 
         eprintln!("{meetings} meetings, run {run} of {runs}: hugo");
         let cache = hugo_root.join(".hugo-cache");
-        remove(&[
-            hugo_public.clone(),
-            hugo_root.join("resources"),
-            cache.clone(),
-        ])?;
+        set_aside(
+            &[
+                hugo_public.clone(),
+                hugo_root.join("resources"),
+                cache.clone(),
+            ],
+            &trash,
+        )?;
         let mut command = Command::new("hugo");
         command
             .arg("--source")
@@ -534,12 +541,17 @@ fn measure(
     Ok(measured)
 }
 
-/// Removes the folders `dirs` that exist.
-fn remove(dirs: &[PathBuf]) -> Result<()> {
-    for dir in dirs {
-        if dir.exists() {
-            fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
-        }
+/// Moves the folders `dirs` that exist into `trash`, which is removed once a size's runs are
+/// over. A run never follows the removal of hundreds of thousands of files: ext4 without a
+/// journal skips inodes freed in the last minute (five, while their table is unwritten) when it
+/// makes a file, so a build just after such a removal took 2 to 4 times as long (a clean build
+/// of 10,000 meetings: 8.5 s after none, 28 to 37 s after removing the last one's output).
+fn set_aside(dirs: &[PathBuf], trash: &Path) -> Result<()> {
+    fs::create_dir_all(trash).with_context(|| format!("cannot create {}", trash.display()))?;
+    for dir in dirs.iter().filter(|dir| dir.exists()) {
+        let to = trash.join(fs::read_dir(trash)?.count().to_string());
+        fs::rename(dir, &to)
+            .with_context(|| format!("cannot move {} to {}", dir.display(), to.display()))?;
     }
     Ok(())
 }
@@ -573,10 +585,13 @@ fn header(command: &str, date: &str, versions: &str, scratch: &Path, runs: u32) 
     writeln!(
         s,
         "- A run: referat's full build (`referat build`, its `public/` and `.referat-cache/` \
-         removed first), referat's rebuild after one changed meeting (the title of the first \
-         item of the newest meeting of the first council gets \" (rettet)\" appended; \
+         moved aside first), referat's rebuild after one changed meeting (the title of the \
+         first item of the newest meeting of the first council gets \" (rettet)\" appended; \
          docs/incremental-builds.md), Hugo's build (`hugo --source`, its `public/`, \
-         `resources/` and cache removed first), then `pagefind --site public` on Hugo's output. \
+         `resources/` and cache moved aside first), then `pagefind --site public` on Hugo's \
+         output. What was moved aside is removed after the size's last run: on ext4 without a \
+         journal, making files just after removing many is slower (see `set_aside` in \
+         bench/compare.rs). \
          {} per size, taking turns; every figure is the median of the runs. Hugo + \
          Pagefind is their sum per run (the peak memory: the larger of the two), then the \
          median. Neither Hugo nor Pagefind has an incremental build: a changed meeting costs \
