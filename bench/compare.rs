@@ -194,6 +194,11 @@ impl Measured {
             .fold(0.0, f64::max)
     }
 
+    /// The factor from this size to `meetings`, for a figure taken to grow with the archive.
+    fn scale_to(&self, meetings: u32) -> f64 {
+        f64::from(meetings) / f64::from(self.meetings)
+    }
+
     /// Seconds of wall time per 1,000 meetings for `seconds`.
     fn per_thousand(&self, seconds: f64) -> f64 {
         seconds * 1000.0 / f64::from(self.meetings)
@@ -379,7 +384,7 @@ fn git_commit(repo: &Path) -> String {
 /// `total` bytes.
 fn too_large(measured: &[Measured], meetings: u32, total: f64) -> Option<String> {
     let m = measured.iter().rev().find(|m| m.peers.is_ok())?;
-    let needed = m.combined(Figure::Peak) * f64::from(meetings) / f64::from(m.meetings);
+    let needed = m.combined(Figure::Peak) * m.scale_to(meetings);
     (needed > total).then(|| {
         format!(
             "Hugo and Pagefind were not run: scaled from their peak memory at {} meetings ({}), \
@@ -924,7 +929,7 @@ fn targets(measured: &[Measured]) -> Result<String> {
     if at(LARGE).is_none()
         && let Some(m) = measured.last().filter(|m| m.meetings >= 1000)
     {
-        let scale = f64::from(LARGE) / f64::from(m.meetings);
+        let scale = m.scale_to(LARGE);
         writeln!(
             s,
             "\n100,000 meetings were not measured (`--with-100k`). Scaled linearly from {}, \
