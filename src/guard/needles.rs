@@ -1,16 +1,17 @@
 //! Finding many texts at once in the files a build writes, knowing only their hashes.
 //!
-//! A text looked for is a [`Form`]: its length, a hash of its bytes and a hash of each of its
-//! first windows. That is all the guard keeps of a closed item's text, in memory and in its
-//! cache, so neither holds the text; an occurrence is confirmed by hashing the bytes where it
-//! would be. Two texts with one 128-bit hash would make a file refused that holds only the other,
-//! never a file published that holds one.
+//! A text looked for is a [`Form`]: its length, a hash of its bytes, a hash of its first
+//! [`MIN_CHARS`] bytes and a hash of each of its first windows. That is all the guard keeps of a
+//! closed item's text, in memory and in its cache, so neither holds the text; an occurrence is
+//! confirmed by hashing the bytes where it would be. Two texts with one 128-bit hash would make a
+//! file refused that holds only the other, never a file published that holds one.
 
 use std::ops::Range;
 
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128};
 
 /// The fewest characters a run of a closed item's text must have to be looked for.
 pub(super) const MIN_CHARS: usize = 20;
@@ -28,6 +29,8 @@ pub(super) struct Form {
     pub(super) hash: u128,
     /// The text's length in bytes.
     len: u32,
+    /// The hash of the text's first [`MIN_CHARS`] bytes.
+    start: u64,
     /// The hash of the window at each of the text's first [`STEP`] offsets.
     windows: [u64; STEP],
 }
@@ -43,99 +46,90 @@ impl Form {
         Form {
             hash: xxh3_128(bytes),
             len: u32::try_from(bytes.len()).expect("a run of text is shorter than 4 GB"),
+            start: xxh3_64(&bytes[..MIN_CHARS]),
             windows: std::array::from_fn(|offset| window(&bytes[offset..])),
         }
     }
 }
 
-/// Texts of at least [`MIN_CHARS`] bytes, each found wherever it occurs in a haystack. The texts
-/// are grouped by their window at each of their first [`STEP`] offsets, and the groups indexed
-/// in buckets by the window's hash. The haystack's windows at every `STEP` bytes are looked up;
-/// where a group's window is found, the bytes from where its texts would start are hashed once
-/// for each of their lengths, and the texts of that length with that hash are found by binary
-/// search. Texts often share their start, so a group may have thousands of texts but seldom
-/// more than a hundred lengths.
+/// Texts of at least [`MIN_CHARS`] bytes, each found wherever it occurs in a haystack, in three
+/// steps that each rule out more than the one before:
 ///
-/// There are 64 to 128 buckets a group, so that few of a haystack's windows fall in one with a
-/// group; a bucket takes a bit, and the groups are found from the count of those in the buckets
-/// of the words before, so that the buckets take a few bytes a group.
+/// 1. The haystack's windows at every `STEP` bytes are looked up among the texts' windows at
+///    each of their first `STEP` offsets (the anchors), indexed in buckets by the window's hash.
+///    There are 64 to 128 buckets an anchor, so that few of a haystack's windows fall in one
+///    with an anchor; a bucket takes a bit, and the anchors are found from the count of those in
+///    the buckets of the words before, so that the buckets take a few bytes an anchor.
+/// 2. Where an anchor's window is found, the [`MIN_CHARS`] bytes from where its texts would
+///    start are hashed and looked up among the texts' starts, which give the lengths of the
+///    texts that start so.
+/// 3. The bytes from there are hashed once for each of those lengths, and looked up among the
+///    texts' hashes.
+///
+/// Closed texts often share their first words with the open ones ("Høringssvar fra …"), so the
+/// haystack has many windows that are some anchor's. Each costs two lookups in the second step,
+/// whatever the number of texts that share that anchor: the few that also share their start
+/// have few lengths.
 #[derive(Default)]
 pub(super) struct Needles {
     /// How far a window's hash is shifted right to give its bucket.
     shift: u32,
-    /// One bit per bucket: whether any group is in it.
+    /// One bit per bucket: whether any anchor is in it.
     filled: Vec<u64>,
-    /// For each word of `filled`, how many groups are in the buckets of the words before it.
+    /// For each word of `filled`, how many anchors are in the buckets of the words before it.
     ranks: Vec<u32>,
-    /// The groups, by bucket.
-    groups: Vec<Group>,
-    /// The lengths of each group's texts, shortest first.
-    lengths: Vec<Length>,
-    /// The hash of the texts of each length of each group, by hash.
-    hashes: Vec<u128>,
-    /// The number of the text each of `hashes` is.
+    /// The anchors, by bucket.
+    anchors: Vec<Anchor>,
+    /// For the hash of each of the texts' starts, where the lengths of the texts that start so
+    /// are in `lengths`.
+    starts: HashMap<u64, Range<u32>>,
+    /// The lengths of the texts of each start, shortest first.
+    lengths: Vec<u32>,
+    /// For the hash of each text, where the numbers of the texts with that hash are in
+    /// `numbers`.
+    texts: HashMap<u128, Range<u32>>,
+    /// The number of each text, by its hash.
     numbers: Vec<u32>,
 }
 
-/// The texts that have one window at one offset.
-struct Group {
+/// The window that some texts have at one offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Anchor {
     window: u64,
     offset: u32,
-    /// Where their lengths are in [`Needles::lengths`].
-    lengths: Range<u32>,
-}
-
-/// The texts of one group that have one length.
-struct Length {
-    len: u32,
-    /// Where they are in [`Needles::hashes`] and [`Needles::numbers`].
-    members: Range<u32>,
 }
 
 impl Needles {
     /// The needles that look for `forms`, each numbered by its place.
     pub(super) fn new(forms: &[Form]) -> Needles {
         assert!(
-            u32::try_from(forms.len() * STEP).is_ok(),
-            "the needles number their entries with 32 bits"
+            u32::try_from(forms.len()).is_ok(),
+            "the needles number their texts with 32 bits"
         );
-        let mut entries: Vec<(u64, usize, u32, u128, u32)> = Vec::with_capacity(forms.len() * STEP);
-        for (number, form) in forms.iter().enumerate() {
-            let number = number as u32;
-            for (offset, &window) in form.windows.iter().enumerate() {
-                entries.push((window, offset, form.len, form.hash, number));
-            }
-        }
-        entries.par_sort_unstable();
-        let mut groups: Vec<Group> = Vec::new();
-        let mut lengths: Vec<Length> = Vec::new();
-        let mut at = 0;
-        for group in entries.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-            let first = lengths.len() as u32;
-            for length in group.chunk_by(|a, b| a.2 == b.2) {
-                let end = at + length.len() as u32;
-                lengths.push(Length {
-                    len: length[0].2,
-                    members: at..end,
-                });
-                at = end;
-            }
-            groups.push(Group {
-                window: group[0].0,
-                offset: group[0].1 as u32,
-                lengths: first..lengths.len() as u32,
-            });
-        }
-        let bits = (groups.len() * 64)
+        let mut anchors: Vec<Anchor> = forms
+            .par_iter()
+            .flat_map_iter(|form| {
+                form.windows
+                    .iter()
+                    .enumerate()
+                    .map(|(offset, &window)| Anchor {
+                        window,
+                        offset: offset as u32,
+                    })
+            })
+            .collect();
+        anchors.par_sort_unstable();
+        anchors.dedup();
+        let bits = (anchors.len() * 64)
             .next_power_of_two()
             .trailing_zeros()
             .max(6);
         let shift = u64::BITS - bits;
-        groups.sort_by_key(|group| group.window >> shift);
+        anchors.sort_by_key(|anchor| anchor.window >> shift);
         let mut filled = vec![0u64; (1 << bits) / 64];
         let mut ranks = vec![0u32; filled.len()];
-        for group in &groups {
-            let bucket = (group.window >> shift) as usize;
+        for anchor in &anchors {
+            let bucket = (anchor.window >> shift) as usize;
             filled[bucket / 64] |= 1 << (bucket % 64);
             if let Some(rank) = ranks.get_mut(bucket / 64 + 1) {
                 *rank += 1;
@@ -144,21 +138,36 @@ impl Needles {
         for word in 1..ranks.len() {
             ranks[word] += ranks[word - 1];
         }
+
+        let mut starts: Vec<(u64, u32)> = forms.iter().map(|form| (form.start, form.len)).collect();
+        starts.par_sort_unstable();
+        starts.dedup();
+        let (starts, lengths) = ranges(&starts);
+
+        let mut texts: Vec<(u128, u32)> = forms
+            .iter()
+            .enumerate()
+            .map(|(number, form)| (form.hash, number as u32))
+            .collect();
+        texts.par_sort_unstable();
+        let (texts, numbers) = ranges(&texts);
+
         Needles {
             shift,
             filled,
             ranks,
-            groups,
+            anchors,
+            starts,
             lengths,
-            hashes: entries.iter().map(|entry| entry.3).collect(),
-            numbers: entries.iter().map(|entry| entry.4).collect(),
+            texts,
+            numbers,
         }
     }
 
     /// Calls `found` with the number of the text and the start of every occurrence of a text
     /// in `haystack`, once each.
     pub(super) fn each_match(&self, haystack: &[u8], mut found: impl FnMut(usize, usize)) {
-        if self.groups.is_empty() {
+        if self.anchors.is_empty() {
             return;
         }
         let mut at = 0;
@@ -167,15 +176,15 @@ impl Needles {
             let bucket = window >> self.shift;
             let word = (bucket / 64) as usize;
             if self.filled[word] & (1 << (bucket % 64)) != 0 {
-                let groups = self.groups[self.ranks[word] as usize..]
+                let anchors = self.anchors[self.ranks[word] as usize..]
                     .iter()
-                    .skip_while(|group| group.window >> self.shift < bucket)
-                    .take_while(|group| group.window >> self.shift == bucket);
-                for group in groups {
-                    if group.window == window
-                        && let Some(start) = at.checked_sub(group.offset as usize)
+                    .skip_while(|anchor| anchor.window >> self.shift < bucket)
+                    .take_while(|anchor| anchor.window >> self.shift == bucket);
+                for anchor in anchors {
+                    if anchor.window == window
+                        && let Some(start) = at.checked_sub(anchor.offset as usize)
                     {
-                        self.starting(group, &haystack[start..], |text| found(text, start));
+                        self.starting(&haystack[start..], |text| found(text, start));
                     }
                 }
             }
@@ -183,21 +192,23 @@ impl Needles {
         }
     }
 
-    /// Calls `found` with each text of `group` that `haystack` starts with: those whose hash is
-    /// that of as many bytes of it.
-    fn starting(&self, group: &Group, haystack: &[u8], mut found: impl FnMut(usize)) {
-        let lengths = group.lengths.start as usize..group.lengths.end as usize;
-        for length in &self.lengths[lengths] {
-            let Some(start) = haystack.get(..length.len as usize) else {
+    /// Calls `found` with each text that `haystack` starts with: those whose start and whose
+    /// hash are those of as many bytes of it.
+    fn starting(&self, haystack: &[u8], mut found: impl FnMut(usize)) {
+        let Some(lengths) = haystack
+            .get(..MIN_CHARS)
+            .and_then(|start| self.starts.get(&xxh3_64(start)))
+        else {
+            return;
+        };
+        for &len in &self.lengths[lengths.start as usize..lengths.end as usize] {
+            let Some(text) = haystack.get(..len as usize) else {
                 return;
             };
-            let hash = xxh3_128(start);
-            let members = length.members.start as usize..length.members.end as usize;
-            let hashes = &self.hashes[members.clone()];
-            let first = hashes.partition_point(|&member| member < hash);
-            let count = hashes[first..].partition_point(|&member| member == hash);
-            for &number in &self.numbers[members][first..first + count] {
-                found(number as usize);
+            if let Some(numbers) = self.texts.get(&xxh3_128(text)) {
+                for &number in &self.numbers[numbers.start as usize..numbers.end as usize] {
+                    found(number as usize);
+                }
             }
         }
     }
@@ -211,6 +222,21 @@ impl Needles {
         });
         first.map(|(_, text)| text)
     }
+}
+
+/// `pairs`, sorted, as a map from each of their keys to where its values are in the vector also
+/// returned, in the order of `pairs`.
+fn ranges<K: Copy + Eq + std::hash::Hash>(
+    pairs: &[(K, u32)],
+) -> (HashMap<K, Range<u32>>, Vec<u32>) {
+    let mut map = HashMap::with_capacity(pairs.len());
+    let mut at = 0;
+    for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+        let end = at + run.len() as u32;
+        map.insert(run[0].0, at..end);
+        at = end;
+    }
+    (map, pairs.iter().map(|pair| pair.1).collect())
 }
 
 /// The hash of the window at the start of `bytes`; its highest bits choose its bucket.
