@@ -30,9 +30,16 @@ const SEED: u64 = 1;
 /// The size `--with-100k` adds.
 const LARGE: u32 = 100_000;
 
-/// Scratch space one meeting takes: both sources, both outputs, Pagefind's index and referat's
-/// cache, with room to spare (about 270 kB were measured at 10,000 meetings).
-const BYTES_PER_MEETING: u64 = 400_000;
+/// Scratch space one meeting takes, measured on ext4 with room to spare, as its sources and
+/// as what each run makes, which is kept until a size's runs are over (see [`set_aside`]):
+/// referat's output and cache took 205 kB at 100,000 meetings, and Hugo's output with
+/// Pagefind's index 35 kB at 10,000.
+const SPACE: Space = Space {
+    referat_source: 30_000,
+    referat_run: 220_000,
+    hugo_source: 30_000,
+    peers_run: 40_000,
+};
 
 /// The targets of issue #5, reported against, not asserted: a full build in at most this
 /// fraction of the wall time of Hugo + Pagefind, at every size;
@@ -64,8 +71,8 @@ pub struct CompareArgs {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     sizes: Vec<u32>,
-    /// Also measure 100,000 meetings: it needs 40 GB free in the scratch folder, more than
-    /// /dev/shm usually has (see --scratch), and an hour or more on 2 cores. Hugo and Pagefind
+    /// Also measure 100,000 meetings: it needs 70 GB free in the scratch folder with 3 runs,
+    /// more than /dev/shm usually has (see --scratch), and an hour or more on 2 cores. Hugo and Pagefind
     /// are left out at a size where their peak memory, scaled from the largest size they ran
     /// at, would be more than the machine has (they took over 4 GB each at 10,000 meetings).
     #[arg(long)]
@@ -233,19 +240,7 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     let referat = referat_binary()?;
     let scratch = args.scratch.clone().unwrap_or_else(default_scratch);
     let largest = sizes.last().copied().unwrap_or(0);
-    let needed = u64::from(largest) * BYTES_PER_MEETING;
-    if let Some(free) = free_bytes(&scratch)
-        && free < needed
-    {
-        bail!(
-            "{} meetings need about {:.0} GB in {}, which has {:.0} GB free: choose another \
-             folder with --scratch",
-            thousands(u64::from(largest)),
-            needed as f64 / 1e9,
-            scratch.display(),
-            free as f64 / 1e9
-        );
-    }
+    ensure_space(&scratch, largest, SPACE.needed(largest, runs, false))?;
     if !has_gnu_time() {
         apt_install(
             "time",
@@ -282,6 +277,11 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     let mut measured = Vec::with_capacity(sizes.len());
     for &meetings in &sizes {
         let skip_peers = memory_total().and_then(|total| too_large(&measured, meetings, total));
+        ensure_space(
+            &setup.scratch,
+            meetings,
+            SPACE.needed(meetings, runs, skip_peers.is_none()),
+        )?;
         let m = measure(&setup, meetings, runs, skip_peers)?;
         let section = section(&m)?;
         println!("{section}");
@@ -544,6 +544,43 @@ fn measure(
     dir.close()
         .context("cannot remove the benchmark's temporary folder")?;
     Ok(measured)
+}
+
+/// Scratch space per meeting, in bytes.
+struct Space {
+    referat_source: u64,
+    referat_run: u64,
+    hugo_source: u64,
+    peers_run: u64,
+}
+
+impl Space {
+    /// What `meetings` meetings take over `runs` runs, with or without Hugo and Pagefind.
+    fn needed(&self, meetings: u32, runs: u32, peers: bool) -> u64 {
+        let runs = u64::from(runs);
+        let mut each = self.referat_source + runs * self.referat_run;
+        if peers {
+            each += self.hugo_source + runs * self.peers_run;
+        }
+        u64::from(meetings) * each
+    }
+}
+
+/// Fails, saying so, unless `scratch` has `needed` bytes free for `meetings` meetings.
+fn ensure_space(scratch: &Path, meetings: u32, needed: u64) -> Result<()> {
+    if let Some(free) = free_bytes(scratch)
+        && free < needed
+    {
+        bail!(
+            "{} meetings need about {:.0} GB in {}, which has {:.0} GB free: choose another \
+             folder with --scratch, or fewer --runs",
+            thousands(u64::from(meetings)),
+            needed as f64 / 1e9,
+            scratch.display(),
+            free as f64 / 1e9
+        );
+    }
+    Ok(())
 }
 
 /// Moves the folders `dirs` that exist into `trash`, which is removed once a size's runs are
