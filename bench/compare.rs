@@ -72,9 +72,9 @@ pub struct CompareArgs {
     )]
     sizes: Vec<u32>,
     /// Also measure 100,000 meetings: it needs 70 GB free in the scratch folder with 3 runs,
-    /// more than /dev/shm usually has (see --scratch), and an hour or more on 2 cores. Hugo and Pagefind
-    /// are left out at a size where their peak memory, scaled from the largest size they ran
-    /// at, would be more than the machine has (they took over 4 GB each at 10,000 meetings).
+    /// more than /dev/shm usually has (see --scratch), and an hour or more on 2 cores. Hugo and
+    /// Pagefind are left out at a size where their peak memory, scaled from the largest size they
+    /// ran at, would be more than the machine has (they took over 4 GB each at 10,000 meetings).
     #[arg(long)]
     with_100k: bool,
     /// Runs per size; each figure is the median of the runs.

@@ -79,11 +79,7 @@ fn a_build_logs_a_line_per_stage_then_a_one_line_summary() {
 #[test]
 fn the_default_root_and_output_are_the_current_folder_and_public() {
     let (_dir, root) = site_copy(&examples());
-    let result = std::process::Command::new(env!("CARGO_BIN_EXE_referat"))
-        .arg("build")
-        .current_dir(&root)
-        .output()
-        .unwrap();
+    let result = referat_in(&root, &["build"]);
     assert!(
         result.status.success(),
         "{}",

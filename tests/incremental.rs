@@ -356,11 +356,7 @@ fn a_site_reached_by_another_path_keeps_its_cache() {
     build_ok(&root, &root.join("public"), &[]);
     let by_root = heads();
     assert!(!by_root.is_empty(), "a heads file per council");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_referat"))
-        .current_dir(&root)
-        .args(["build", "--quiet"])
-        .output()
-        .unwrap();
+    let out = referat_in(&root, &["build", "--quiet"]);
     assert!(
         out.status.success(),
         "{}",

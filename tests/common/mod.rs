@@ -32,6 +32,15 @@ pub fn referat(args: &[&str]) -> Output {
         .expect("the referat binary runs")
 }
 
+/// Run `referat` with `args` in the folder `dir`.
+pub fn referat_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_referat"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the referat binary runs")
+}
+
 /// Build the site at `root` into `output`, with extra arguments.
 pub fn build(root: &Path, output: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
