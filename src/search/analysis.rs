@@ -6,7 +6,10 @@
 //!
 //! The words of minutes follow a Zipf-like distribution, so each analyzer keeps the terms of
 //! the words it has seen, as written: most tokens are looked up instead of lowercased and
-//! stemmed.
+//! stemmed. A number is its own term (it has no letter to lowercase, and no vowel, so the
+//! stemmer's region R1 is empty and nothing is removed), and is not kept: amounts, dates and
+//! case numbers are most of an archive's distinct words (129,000 of 160,000 in a generated
+//! archive of 100,000 meetings), and grow with it, where the words of the language do not.
 
 use foldhash::HashMap;
 use frostem::{Algorithm, Stemmer};
@@ -111,6 +114,9 @@ impl<T: TokenStream> TokenStream for DanishTermsStream<'_, T> {
             return false;
         }
         let token = self.tail.token_mut();
+        if is_number(&token.text) {
+            return true;
+        }
         if let Some(term) = self.terms.get(&token.text) {
             token.text.clone_from(term);
             return true;
@@ -132,11 +138,32 @@ impl<T: TokenStream> TokenStream for DanishTermsStream<'_, T> {
     }
 }
 
+/// Whether `word` is all ASCII digits: then it is its own term.
+fn is_number(word: &str) -> bool {
+    word.bytes().all(|b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
+    use frostem::{Algorithm, Stemmer};
     use tantivy::tokenizer::TokenStream;
 
-    use super::{analyze, danish_analyzer};
+    use super::{analyze, danish_analyzer, fold, is_number};
+
+    #[test]
+    fn a_number_is_the_term_the_stemmer_would_make_of_it() {
+        let stemmer = Stemmer::new(Algorithm::Danish);
+        let numbers = (0..100_000u32)
+            .step_by(7)
+            .flat_map(|n| [n.to_string(), format!("{n:05}"), format!("{n}00")]);
+        for number in numbers {
+            assert!(is_number(&number));
+            assert_eq!(stemmer.stem(&fold(&number)), number);
+            assert_eq!(analyze(&number), [number.as_str()]);
+        }
+        assert!(!is_number("2024a"));
+        assert_eq!(analyze("2024erne"), [stemmer.stem("2024erne").into_owned()]);
+    }
 
     #[test]
     fn aa_and_aa_letter_meet_and_danish_letters_stay() {
