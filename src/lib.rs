@@ -7,7 +7,7 @@
 //! as JSON with an index. [`build`] runs all of it; [`scaffold`] writes new sites and meeting
 //! files; [`check`] finds what a build would refuse or should not publish, writing nothing;
 //! [`serve`] serves the site while it is written, rebuilding and reloading pages on each change;
-//! [`cli`] is the command line.
+//! [`sitelock`] lets one process at a time write a site's cache; [`cli`] is the command line.
 
 #![warn(missing_docs)]
 
@@ -29,4 +29,5 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod sitelock;
 pub mod slug;

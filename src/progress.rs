@@ -83,6 +83,13 @@ impl Progress {
         result
     }
 
+    /// Tell the person running the build `line`, unless it is quiet.
+    pub fn note(&self, line: &str) {
+        if self.verbosity != Verbosity::Quiet {
+            eprintln!("{line}");
+        }
+    }
+
     fn bar(&self, name: &str, count: Option<usize>) -> Option<ProgressBar> {
         if self.verbosity == Verbosity::Quiet {
             return None;

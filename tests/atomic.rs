@@ -116,3 +116,55 @@ fn a_second_build_of_the_same_output_is_refused_while_one_runs() {
     drop(lock);
     build_ok(&root, &output, &[]);
 }
+
+#[test]
+fn builds_of_one_site_into_two_outputs_take_turns_with_its_cache() {
+    let (_dir, root) = site_copy(&examples());
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open({
+            fs::create_dir_all(root.join(".referat-cache")).unwrap();
+            root.join(".referat-cache/lock")
+        })
+        .unwrap();
+    lock.lock().unwrap();
+    let mut waiting = Command::new(env!("CARGO_BIN_EXE_referat"))
+        .args(["build", "--root", root.to_str().unwrap(), "--output"])
+        .arg(root.join("first"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(waiting.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+    assert!(line.starts_with("Waiting for another build of"), "{line}");
+    assert!(
+        waiting.try_wait().unwrap().is_none(),
+        "the build went on while another held the site's cache"
+    );
+    drop(lock);
+    assert!(waiting.wait().unwrap().success());
+
+    let builds: Vec<_> = ["second", "third", "fourth"]
+        .iter()
+        .map(|name| {
+            let output = root.join(name);
+            let root = root.clone();
+            std::thread::spawn(move || build(&root, &output, &[]))
+        })
+        .collect();
+    for build in builds {
+        let out = build.join().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let first = read_tree(&root.join("first"));
+    for name in ["second", "third", "fourth"] {
+        assert!(read_tree(&root.join(name)) == first, "{name} differs");
+    }
+}

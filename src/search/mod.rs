@@ -186,15 +186,27 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// The index of the site at `root`: the cached one when it is up to date, else the cached
     /// one brought up to date with the content by `load` (which returns the archive, or an
-    /// error to show).
+    /// error to show). Bringing it up to date waits for any build of the site to end, calling
+    /// `waiting` first.
     pub fn open_or_build(
         root: &Path,
+        waiting: impl FnOnce(),
         load: impl FnOnce() -> Result<Archive, crate::diagnostics::BuildError>,
     ) -> Result<SearchIndex, crate::diagnostics::BuildError> {
-        let stamp = Stamp::of(root)?;
         let dir = cache_dir(root);
-        let current = fs::read_to_string(dir.join("stamp")).is_ok_and(|s| s == stamp.0);
-        if current && let Ok(index) = SearchIndex::open_dir(&dir) {
+        let current =
+            |stamp: &Stamp| fs::read_to_string(dir.join("stamp")).is_ok_and(|s| s == stamp.0);
+        let stamp = Stamp::of(root)?;
+        if current(&stamp)
+            && let Ok(index) = SearchIndex::open_dir(&dir)
+        {
+            return Ok(index);
+        }
+        let _site = crate::sitelock::take(root, waiting);
+        let stamp = Stamp::of(root)?;
+        if current(&stamp)
+            && let Ok(index) = SearchIndex::open_dir(&dir)
+        {
             return Ok(index);
         }
         let archive = load()?;
