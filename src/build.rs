@@ -71,12 +71,7 @@ pub struct Summary {
 pub fn build(options: &BuildOptions, progress: &Progress) -> Result<Summary, BuildError> {
     let started = Instant::now();
     let root = &options.root;
-    let _site = crate::sitelock::take(root, || {
-        progress.note(&format!(
-            "Waiting for another build of {} to end …",
-            root.display()
-        ));
-    });
+    let _site = crate::sitelock::take(root, |line| progress.note(line));
     let (archive, theme, stamp) = progress.stage("load", None, |_| {
         let config = SiteConfig::load(root, options.base_url.as_deref())
             .map_err(|d| BuildError::Content(vec![d]))?;

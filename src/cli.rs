@@ -240,13 +240,14 @@ fn run_search(args: &SearchArgs) -> Result<(), BuildError> {
     let config = SiteConfig::load(root, args.base_url.as_deref())
         .map_err(|d| BuildError::Content(vec![d]))?;
     let base_url = config.base_url.clone();
-    let waiting = || {
-        eprintln!("Waiting for another build of {} to end …", root.display());
-    };
-    let index = SearchIndex::open_or_build(root, waiting, || {
-        eprintln!("Indexing the content of {} for search …", root.display());
-        content::load(root, config, None).map_err(BuildError::Content)
-    })?;
+    let index = SearchIndex::open_or_build(
+        root,
+        |line| eprintln!("{line}"),
+        || {
+            eprintln!("Indexing the content of {} for search …", root.display());
+            content::load(root, config, None).map_err(BuildError::Content)
+        },
+    )?;
     let mut filters = Filters::default();
     if let Some(wanted) = &args.council {
         let slug = index

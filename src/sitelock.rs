@@ -21,9 +21,9 @@ pub struct SiteLock {
     _file: Option<fs::File>,
 }
 
-/// Take the lock of the cache of the site at `root`. When another process holds it, call
-/// `waiting` once, then wait until it is released.
-pub fn take(root: &Path, waiting: impl FnOnce()) -> SiteLock {
+/// Take the lock of the cache of the site at `root`. When another process holds it, hand `say`
+/// the line that tells so, then wait until it is released.
+pub fn take(root: &Path, say: impl FnOnce(&str)) -> SiteLock {
     let dir = root.join(CACHE_DIR);
     let file = fs::create_dir_all(&dir).and_then(|()| {
         fs::OpenOptions::new()
@@ -38,7 +38,10 @@ pub fn take(root: &Path, waiting: impl FnOnce()) -> SiteLock {
     let locked = match file.try_lock() {
         Ok(()) => true,
         Err(fs::TryLockError::WouldBlock) => {
-            waiting();
+            say(&format!(
+                "Waiting for another build of {} to end …",
+                root.display()
+            ));
             file.lock().is_ok()
         }
         Err(fs::TryLockError::Error(_)) => false,
@@ -59,16 +62,21 @@ mod tests {
     #[test]
     fn a_second_taker_waits_until_the_first_lets_go() {
         let site = tempfile::tempdir().unwrap();
-        let first = take(site.path(), || panic!("the first taker does not wait"));
+        let first = take(site.path(), |_| panic!("the first taker does not wait"));
         let (said, heard) = mpsc::channel();
         let (done, finished) = mpsc::channel();
         let root = site.path().to_owned();
         let second = thread::spawn(move || {
-            let lock = take(&root, || said.send(()).unwrap());
+            let lock = take(&root, |line| said.send(line.to_owned()).unwrap());
             done.send(()).unwrap();
             lock
         });
-        heard.recv().unwrap();
+        assert!(
+            heard
+                .recv()
+                .unwrap()
+                .starts_with("Waiting for another build of")
+        );
         assert!(
             finished.recv_timeout(Duration::from_millis(200)).is_err(),
             "the second taker went in while the first held the lock"
@@ -82,7 +90,7 @@ mod tests {
     fn a_site_whose_cache_cannot_be_made_is_not_locked() {
         let site = tempfile::tempdir().unwrap();
         std::fs::write(site.path().join(crate::search::CACHE_DIR), "a file").unwrap();
-        let lock = take(site.path(), || panic!("nothing to wait for"));
+        let lock = take(site.path(), |_| panic!("nothing to wait for"));
         assert!(lock._file.is_none());
     }
 }

@@ -120,32 +120,17 @@ fn a_second_build_of_the_same_output_is_refused_while_one_runs() {
 #[test]
 fn builds_of_one_site_into_two_outputs_take_turns_with_its_cache() {
     let (_dir, root) = site_copy(&examples());
-    let lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open({
-            fs::create_dir_all(root.join(".referat-cache")).unwrap();
-            root.join(".referat-cache/lock")
-        })
-        .unwrap();
-    lock.lock().unwrap();
-    let mut waiting = Command::new(env!("CARGO_BIN_EXE_referat"))
-        .args(["build", "--root", root.to_str().unwrap(), "--output"])
-        .arg(root.join("first"))
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = std::io::BufReader::new(waiting.stderr.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
-    assert!(line.starts_with("Waiting for another build of"), "{line}");
-    assert!(
-        waiting.try_wait().unwrap().is_none(),
-        "the build went on while another held the site's cache"
-    );
+    let lock = hold_site_lock(&root);
+    let first = root.join("first");
+    let waiting = referat_waiting(&[
+        "build".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+        "--output".as_ref(),
+        first.as_os_str(),
+    ]);
     drop(lock);
-    assert!(waiting.wait().unwrap().success());
+    assert!(waiting.wait_with_output().unwrap().status.success());
 
     let builds: Vec<_> = ["second", "third", "fourth"]
         .iter()

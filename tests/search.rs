@@ -53,14 +53,6 @@ fn hash(parts: &[&[u8]]) -> String {
     format!("{:032x}", hasher.digest128())[..10].to_owned()
 }
 
-fn demo() -> (tempfile::TempDir, std::path::PathBuf) {
-    let (dir, root) = site_copy(&repo_root().join("content"));
-    fs::rename(&root, dir.path().join("content")).unwrap();
-    let root = dir.path().to_path_buf();
-    fs::copy(repo_root().join("site.toml"), root.join("site.toml")).unwrap();
-    (dir, root)
-}
-
 /// The bundle's `index.json`, from the `files` of a built site.
 fn index_json(files: &BTreeMap<String, Vec<u8>>) -> serde_json::Value {
     serde_json::from_slice(&files["_search/index.json"]).unwrap()
@@ -119,7 +111,7 @@ fn chunk_names(files: &BTreeMap<String, Vec<u8>>) -> Vec<serde_json::Value> {
 
 #[test]
 fn the_bundle_names_every_file_by_its_content_and_a_rebuild_renames_what_changed() {
-    let (_dir, root) = demo();
+    let (_dir, root) = demo_site();
     let out = root.join("public");
     build_ok(&root, &out, &[]);
     let before = read_tree(&out);
@@ -169,7 +161,7 @@ fn the_bundle_names_every_file_by_its_content_and_a_rebuild_renames_what_changed
 /// The demo with 11 meetings of 100 items more in Integrationsudvalget (1,101 documents: two
 /// chunks of fragments), each item with words of its own, so the terms fill many shards.
 fn demo_with_a_large_council() -> (tempfile::TempDir, std::path::PathBuf) {
-    let (dir, root) = demo();
+    let (dir, root) = demo_site();
     for meeting in 0..11 {
         let mut text = format!(
             "---\ndate: 2024-{:02}-10\nstatus: referat\n---\n",
@@ -242,7 +234,7 @@ fn a_rebuild_after_a_changed_word_renames_only_the_shards_and_the_chunk_it_touch
 
 #[test]
 fn search_finds_prefixes_phrases_and_case_ids_and_ranks_titles_first() {
-    let (_dir, root) = demo();
+    let (_dir, root) = demo_site();
     let prefix = search_json(&root, &["beskæf"]);
     assert_eq!(urls(&prefix)[0], "integrationsraadet/2023-10-10/#punkt-6");
     assert!(
@@ -288,7 +280,7 @@ fn search_finds_prefixes_phrases_and_case_ids_and_ranks_titles_first() {
 
 #[test]
 fn search_filters_counts_sorts_and_suggests() {
-    let (_dir, root) = demo();
+    let (_dir, root) = demo_site();
     let all = search_json(&root, &["integration"]);
     let councils = all["facets"]["council"].as_array().unwrap();
     assert_eq!(councils.len(), 4);
@@ -357,7 +349,7 @@ fn search_filters_counts_sorts_and_suggests() {
 
 #[test]
 fn search_needs_no_build_and_follows_the_content() {
-    let (_dir, root) = demo();
+    let (_dir, root) = demo_site();
     let text = search(&root, &["kvartalsregnskabet"]);
     assert!(
         text.starts_with("No results for \"kvartalsregnskabet\"."),
@@ -375,4 +367,21 @@ fn search_needs_no_build_and_follows_the_content() {
         text.contains("http://127.0.0.1:8000/integrationsraadet/2023-10-10/#punkt-12"),
         "{text}"
     );
+}
+
+#[test]
+fn search_waits_for_a_build_of_the_site_to_end_before_indexing() {
+    let (_dir, root) = demo_site();
+    let lock = hold_site_lock(&root);
+    let waiting = referat_waiting(&[
+        "search".as_ref(),
+        "--root".as_ref(),
+        root.as_os_str(),
+        "integration".as_ref(),
+    ]);
+    drop(lock);
+    let out = waiting.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("results for \"integration\""), "{text}");
 }

@@ -186,11 +186,11 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// The index of the site at `root`: the cached one when it is up to date, else the cached
     /// one brought up to date with the content by `load` (which returns the archive, or an
-    /// error to show). Bringing it up to date waits for any build of the site to end, calling
-    /// `waiting` first.
+    /// error to show). Bringing it up to date waits for any build of the site to end, handing
+    /// `say` the line that tells so.
     pub fn open_or_build(
         root: &Path,
-        waiting: impl FnOnce(),
+        say: impl FnOnce(&str),
         load: impl FnOnce() -> Result<Archive, crate::diagnostics::BuildError>,
     ) -> Result<SearchIndex, crate::diagnostics::BuildError> {
         let dir = cache_dir(root);
@@ -202,7 +202,7 @@ impl SearchIndex {
         {
             return Ok(index);
         }
-        let _site = crate::sitelock::take(root, waiting);
+        let _site = crate::sitelock::take(root, say);
         let stamp = Stamp::of(root)?;
         if current(&stamp)
             && let Ok(index) = SearchIndex::open_dir(&dir)

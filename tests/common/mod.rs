@@ -230,3 +230,37 @@ pub fn search_index_segments(root: &Path) -> Vec<(u64, u64)> {
         })
         .collect()
 }
+
+/// Hold the lock of the cache of the site at `root`, as a build does while it runs.
+pub fn hold_site_lock(root: &Path) -> fs::File {
+    let dir = root.join(".referat-cache");
+    fs::create_dir_all(&dir).unwrap();
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    lock
+}
+
+/// Start `referat` with `args`, and return it once the first line of its stderr, which must
+/// say that it waits for another build, has come.
+pub fn referat_waiting(args: &[&std::ffi::OsStr]) -> std::process::Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_referat"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the referat binary runs");
+    let mut stderr = std::io::BufReader::new(child.stderr.as_mut().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+    assert!(line.starts_with("Waiting for another build of"), "{line}");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "referat went on while another build held the site's cache"
+    );
+    child
+}
