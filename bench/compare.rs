@@ -607,13 +607,18 @@ fn header(command: &str, date: &str, versions: &str, scratch: &Path, runs: u32) 
     writeln!(s, "- Versions: {versions}.")?;
     writeln!(
         s,
-        "- Archives: `referat-bench corpus --meetings N --seed {SEED}` in {} (memory), and the \
+        "- Archives: `referat-bench corpus --meetings N --seed {SEED}` in {} ({}), and the \
          same archive as a Hugo site (`--format hugo`, bench/hugo.rs): a page bundle per \
          meeting with its attachments, a list page per council, the front page; templates with \
          the standard theme's header, breadcrumb, meeting facts, table of contents, items as \
          sections with their tags and footer, and its style sheet. Closed items' text is in \
          neither site's output; in the Hugo site it is not even in the sources.",
-        scratch.display()
+        scratch.display(),
+        if scratch.starts_with("/dev/shm") {
+            "memory"
+        } else {
+            "on disk"
+        }
     )?;
     writeln!(
         s,
