@@ -194,19 +194,19 @@ impl SearchIndex {
         load: impl FnOnce() -> Result<Archive, crate::diagnostics::BuildError>,
     ) -> Result<SearchIndex, crate::diagnostics::BuildError> {
         let dir = cache_dir(root);
-        let current =
-            |stamp: &Stamp| fs::read_to_string(dir.join("stamp")).is_ok_and(|s| s == stamp.0);
         let stamp = Stamp::of(root)?;
-        if current(&stamp)
-            && let Ok(index) = SearchIndex::open_dir(&dir)
-        {
+        let current = || {
+            fs::read_to_string(dir.join("stamp"))
+                .is_ok_and(|s| s == stamp.0)
+                .then(|| SearchIndex::open_dir(&dir).ok())
+                .flatten()
+        };
+        if let Some(index) = current() {
             return Ok(index);
         }
         let _site = crate::sitelock::take(root, say);
-        let stamp = Stamp::of(root)?;
-        if current(&stamp)
-            && let Ok(index) = SearchIndex::open_dir(&dir)
-        {
+        // A build that held the lock may have brought the index up to date meanwhile.
+        if let Some(index) = current() {
             return Ok(index);
         }
         let archive = load()?;

@@ -232,17 +232,8 @@ pub fn search_index_segments(root: &Path) -> Vec<(u64, u64)> {
 }
 
 /// Hold the lock of the cache of the site at `root`, as a build does while it runs.
-pub fn hold_site_lock(root: &Path) -> fs::File {
-    let dir = root.join(".referat-cache");
-    fs::create_dir_all(&dir).unwrap();
-    let lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join("lock"))
-        .unwrap();
-    lock.lock().unwrap();
-    lock
+pub fn hold_site_lock(root: &Path) -> referat::sitelock::SiteLock {
+    referat::sitelock::take(root, |line| panic!("nothing else holds the lock: {line}"))
 }
 
 /// Start `referat` with `args`, and return it once the first line of its stderr, which must
